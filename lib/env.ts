@@ -1,0 +1,50 @@
+// The only reader of process.env. Every setting Tally understands is listed here (and in the
+// README's configuration table); anything invalid stops the process with a message naming it.
+import { z } from "zod";
+
+const ZPort = z.coerce.number().int().min(1).max(65_535);
+
+export const ZEnv = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Set by `next build`; the app skips runtime-only checks while building. */
+  NEXT_PHASE: z.string().optional(),
+
+  /** PostgreSQL. Unset: `npm start` and the tests run an embedded server and set it for the app. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+
+  /** Signs session cookies (≥ 32 characters). `npm start` generates one into the data folder. */
+  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** The public URL of the app, e.g. https://billing.example.com. */
+  NEXTAUTH_URL: z.url().optional(),
+
+  /** The Next.js app's port. */
+  PORT: ZPort.default(3000),
+  /** Where `npm start` keeps local state: the embedded database, the generated session secret. */
+  TALLY_DATA_DIR: z.string().min(1).default(".data"),
+  /** Port of the embedded PostgreSQL server (only when DATABASE_URL is unset). */
+  TALLY_DB_PORT: ZPort.default(54329),
+  /** Pins the demo API key the seed creates (otherwise a random one is printed). */
+  TALLY_DEMO_API_KEY: z
+    .string()
+    .regex(/^tly_[A-Za-z0-9_-]{24,}$/, "must look like tly_ followed by at least 24 letters, digits, - or _")
+    .optional(),
+});
+
+export type TEnv = z.infer<typeof ZEnv>;
+
+/** Parses a set of variables; empty strings count as unset, as in most .env files. */
+export function parseEnv(source: Record<string, string | undefined>): TEnv {
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
+  const result = ZEnv.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  - ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+export const env: TEnv = parseEnv(process.env);

@@ -1,0 +1,21 @@
+import { expect, type Page } from "@playwright/test";
+import { DEMO_LOGINS } from "../../prisma/demo-logins";
+
+export type TDemoLogin = (typeof DEMO_LOGINS)[number];
+
+export function demoLogin(email: string): TDemoLogin {
+  const login = DEMO_LOGINS.find((candidate) => candidate.email === email);
+  if (!login) throw new Error(`no demo login ${email}`);
+  return login;
+}
+
+export async function logIn(page: Page, email: string, password = demoLogin(email).password) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+export async function expectLoggedInAs(page: Page, email: string) {
+  await expect(page.getByTestId("current-user")).toHaveText(demoLogin(email).name);
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { hashApiKey } from "@/lib/auth/api-keys";
+import { verifyPassword } from "@/lib/auth/password";
+import { DEMO_LOGINS } from "@/prisma/demo-logins";
+import { seedDemoData } from "@/prisma/seed";
+import { withOwnDatabase } from "./test-database";
+
+describe("demo seed", () => {
+  it("fills an empty database once: logins, customers, meters, plans and a pinned API key", async () => {
+    await withOwnDatabase(async (client) => {
+      const pinned = "tly_demo_key_for_tests_0123456789";
+      const first = await seedDemoData(client, { apiKey: pinned });
+      expect(first).toEqual({ seeded: true, apiKey: pinned, apiKeyPinned: true });
+
+      for (const login of DEMO_LOGINS) {
+        const user = await client.user.findUniqueOrThrow({ where: { email: login.email }, include: { memberships: { include: { customer: true } } } });
+        expect(await verifyPassword(user.passwordHash, login.password), login.email).toBe(true);
+        expect(user.staffRole).toBe(login.staffRole);
+        expect(user.memberships.map((membership) => membership.customer.externalId)).toEqual(login.customer ? [login.customer] : []);
+      }
+
+      const plans = await client.plan.findMany({
+        orderBy: { sortOrder: "asc" },
+        include: { versions: { include: { charges: { include: { tiers: true, meter: true } } } } },
+      });
+      expect(plans.map((plan) => plan.name)).toEqual(["Starter", "Team", "Business"]);
+      for (const plan of plans) {
+        const version = plan.versions[0];
+        expect(version?.status).toBe("PUBLISHED");
+        expect(version?.charges.map((charge) => charge.meter.eventName).sort()).toEqual(["ai_tokens", "api_requests", "storage_gb"]);
+        expect(version?.charges.every((charge) => charge.includedQuantity.greaterThan(0))).toBe(true);
+      }
+      const teamRequests = plans[1]?.versions[0]?.charges.find((charge) => charge.meter.eventName === "api_requests");
+      expect(teamRequests?.pricingModel).toBe("GRADUATED");
+      expect(teamRequests?.tiers.map((tier) => [tier.upTo?.toString() ?? "inf", tier.unitPriceMinor.toString()])).toEqual([
+        ["4000000", "0.08"],
+        ["inf", "0.05"],
+      ]);
+
+      const key = await client.apiKey.findUniqueOrThrow({ where: { hash: hashApiKey(pinned) } });
+      expect(key.scopes.sort()).toEqual(["ADMIN", "INGEST"]);
+
+      const counts = async () => [await client.user.count(), await client.customer.count(), await client.plan.count(), await client.apiKey.count()];
+      const before = await counts();
+      expect(await seedDemoData(client)).toEqual({ seeded: false });
+      expect(await counts()).toEqual(before);
+    });
+  });
+
+  it("generates a different random API key when none is pinned", async () => {
+    const keys = await Promise.all(
+      [0, 1].map(() => withOwnDatabase(async (client) => {
+        const result = await seedDemoData(client);
+        if (!result.seeded) throw new Error("expected a seed");
+        expect(result.apiKeyPinned).toBe(false);
+        return result.apiKey;
+      })),
+    );
+    expect(keys[0]).toMatch(/^tly_[A-Za-z0-9_-]{32}$/);
+    expect(keys[0]).not.toBe(keys[1]);
+  });
+});

