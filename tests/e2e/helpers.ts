@@ -9,7 +9,12 @@ export function demoLogin(email: string): TDemoLogin {
   return login;
 }
 
-export async function logIn(page: Page, email: string, password = demoLogin(email).password) {
+/** The demo password, or none for an email that is not a demo login (to test refusals). */
+function passwordFor(email: string): string {
+  return DEMO_LOGINS.find((candidate) => candidate.email === email)?.password ?? "";
+}
+
+export async function logIn(page: Page, email: string, password: string = passwordFor(email)) {
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);

@@ -55,6 +55,7 @@ async function main() {
     NEXTAUTH_SECRET: secret,
     NEXTAUTH_URL: appUrl,
     PORT: String(env.PORT),
+    NEXT_TELEMETRY_DISABLED: "1",
   };
 
   await run("seed", process.execPath, [tsxBin, path.join(ROOT, "prisma", "seed.ts")], childEnv);
