@@ -27,35 +27,38 @@ const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
 
 const PG_CHAR_OID = 18;
 const PG_CHAR_ARRAY_OID = 1002;
-let charPatched = false;
+
+type TQueryable = { query: (...args: unknown[]) => unknown };
 
 /**
  * The schema engine reads `pg_constraint.contype`, of Postgres' internal one-byte `"char"` type
- * (oid 18), and expects it as a Character column; @prisma/adapter-pg 7.10 refuses that type
- * ("Column type 'char' could not be deserialized"). In this tool's process only: node-postgres
- * has already parsed such a value to a one-character string when the result comes back; we then
- * label the column `"char"[]`, which the adapter accepts (as CharacterArray), and `withCharColumns`
- * turns that label back into Character for the engine. No query the engine runs returns a real
+ * (oid 18), and expects a Character column; @prisma/adapter-pg 7.10 refuses that type ("Column
+ * type 'char' could not be deserialized"). node-postgres has already parsed such a value to a
+ * one-character string when the result arrives, so on the engine's own connections only, the
+ * column is labelled `"char"[]` (which the adapter accepts, as CharacterArray) and
+ * `withCharColumns` turns that label into Character. No query the engine runs returns a real
  * `"char"[]` column.
  */
-function labelCharColumns() {
-  if (charPatched) return;
-  charPatched = true;
-  const relabel = (result: pg.QueryResult) => {
-    for (const field of result?.fields ?? []) if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_CHAR_ARRAY_OID;
+function labelCharColumns(queryable: TQueryable) {
+  const original = queryable.query.bind(queryable);
+  queryable.query = (...args: unknown[]) => {
+    const out = original(...args);
+    if (!(out instanceof Promise)) return out; // callback style: the pool relabels its own promise
+    return out.then((result: pg.QueryResult | pg.QueryResult[]) => {
+      for (const one of Array.isArray(result) ? result : [result]) {
+        for (const field of one?.fields ?? []) if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_CHAR_ARRAY_OID;
+      }
+      return result;
+    });
   };
-  // The adapter queries through a pg.Pool outside transactions and a pooled pg.Client inside.
-  for (const prototype of [pg.Pool.prototype, pg.Client.prototype] as { query: (...args: unknown[]) => unknown }[]) {
-    const original = prototype.query;
-    prototype.query = function (this: unknown, ...args: unknown[]) {
-      const out = original.apply(this, args);
-      if (!(out instanceof Promise)) return out;
-      return out.then((result: pg.QueryResult | pg.QueryResult[]) => {
-        for (const one of Array.isArray(result) ? result : [result]) relabel(one);
-        return result;
-      });
-    };
-  }
+}
+
+/** A pool whose queries, and its clients' (used inside transactions), label `"char"` columns. */
+function charLabellingPool(config: pg.PoolConfig): pg.Pool {
+  const pool = new pg.Pool({ ...config, max: 2 });
+  labelCharColumns(pool as unknown as TQueryable);
+  pool.on("connect", (client) => labelCharColumns(client as unknown as TQueryable));
+  return pool;
 }
 
 /** Reports `"char"` columns (labelled `"char"[]` by labelCharColumns) as Character to the engine. */
@@ -83,43 +86,56 @@ function withCharColumns<T extends object>(queryable: T): T {
 }
 
 /**
- * The adapter factory the engine uses. It keeps every connection it opens so they can be closed
- * (freeing the engine does not close them, and the session-level advisory lock migrations take
- * would otherwise be held until the pool's idle timeout), and it makes shadow databases itself:
- * adapter-pg's own drops the shadow database before closing its pool, which Postgres refuses.
+ * The adapter factory the engine uses. It owns every pool it opens, so they can be closed (freeing
+ * the engine does not close them, and the session-level advisory lock migrations take would be
+ * held until the pools' idle timeout), and it makes shadow databases itself: adapter-pg's own
+ * drops the shadow database before closing its pool, which Postgres refuses, and builds the shadow
+ * connection from a config in which a connection string would win over the shadow's name.
  */
 class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
   readonly provider = "postgres";
   readonly adapterName = "@prisma/adapter-pg";
-  private readonly opened: SqlDriverAdapter[] = [];
-  private readonly cleanups: (() => Promise<void>)[] = [];
+  private readonly pools = new Set<pg.Pool>();
+  private readonly shadows = new Set<string>();
 
-  constructor(private readonly config: pg.ClientConfig) {}
+  constructor(private readonly config: pg.PoolConfig) {}
 
   async connect(): Promise<SqlDriverAdapter> {
-    const adapter = await new PrismaPg(this.config).connect();
-    this.opened.push(adapter);
-    return withCharColumns(adapter);
+    return withCharColumns(await new PrismaPg(this.openPool(this.config)).connect());
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
     const database = `prisma_shadow_${randomUUID().replaceAll("-", "")}`;
     await this.admin(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
-    const adapter = await new PrismaPg({ ...this.config, database }).connect();
-    let dropped = false;
-    const drop = async () => {
-      if (dropped) return;
-      dropped = true;
-      await adapter.dispose();
-      await this.admin(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
+    this.shadows.add(database);
+    const pool = this.openPool({ ...this.config, database });
+    const adapter = await new PrismaPg(pool).connect();
+    const dispose = async () => {
+      await this.closePool(pool);
+      await this.dropShadow(database);
     };
-    this.cleanups.push(drop);
-    return withCharColumns(Object.assign(Object.create(adapter) as SqlDriverAdapter, { dispose: drop }));
+    return withCharColumns(Object.assign(Object.create(adapter) as SqlDriverAdapter, { dispose }));
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.cleanups.map((cleanup) => cleanup()));
-    await Promise.all(this.opened.map((adapter) => adapter.dispose()));
+    await Promise.all([...this.pools].map((pool) => this.closePool(pool)));
+    await Promise.all([...this.shadows].map((database) => this.dropShadow(database)));
+  }
+
+  private openPool(config: pg.PoolConfig): pg.Pool {
+    const pool = charLabellingPool(config);
+    this.pools.add(pool);
+    return pool;
+  }
+
+  private async closePool(pool: pg.Pool) {
+    if (!this.pools.delete(pool)) return;
+    await pool.end();
+  }
+
+  private async dropShadow(database: string) {
+    if (!this.shadows.delete(database)) return;
+    await this.admin(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
   }
 
   private async admin(sql: string) {
@@ -180,9 +196,8 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<MigrationLis
 
 /** Runs `work` with a schema engine connected to `databaseUrl`, and always closes its connections. */
 async function withEngine<T>(databaseUrl: string, work: (engine: TSchemaEngine) => Promise<T>): Promise<T> {
-  labelCharColumns();
   const { SchemaEngine } = await loadWasmModule();
-  const factory = new MigrationAdapterFactory(parseConnectionString(databaseUrl) as pg.ClientConfig);
+  const factory = new MigrationAdapterFactory(parseConnectionString(databaseUrl) as pg.PoolConfig);
   const schema = await readSchema();
   const engine = await SchemaEngine.new(
     { datamodels: schema.files.map((file) => [file.path, file.content]) },
