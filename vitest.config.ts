@@ -18,6 +18,15 @@ export default defineConfig({
       {
         resolve: { alias },
         test: {
+          name: "emulator",
+          include: ["tests/emulator/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",

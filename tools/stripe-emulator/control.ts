@@ -1,0 +1,66 @@
+// The emulator's own endpoints, outside Stripe's API (no API key): reset, fault injection, limits.
+//   POST   /_emulator/reset               forget everything
+//   GET    /_emulator/faults              faults waiting to fire
+//   POST   /_emulator/faults              add one (JSON, see core/faults.ts ZFault)
+//   DELETE /_emulator/faults              remove all
+//   GET    /_emulator/config              current limits and schedules
+//   POST   /_emulator/config              change them (JSON, partial)
+//   GET    /_emulator/health              {"status":"ok"}
+import type { IncomingMessage } from "node:http";
+import { z } from "zod";
+import type { TEmulator } from "./core/context";
+import type { Faults } from "./core/faults";
+
+const ZConfigUpdate = z.strictObject({
+  secretKey: z.string().startsWith("sk_test_").nullable().optional(),
+  meterEventsPerSecond: z.number().int().min(0).optional(),
+  meterEventConcurrencyPerCustomer: z.boolean().optional(),
+  webhookRetryDelaysMs: z.array(z.number().int().min(0)).optional(),
+  invoiceGraceSeconds: z.number().int().min(0).max(72 * 3_600).optional(),
+});
+
+type TControlResult = { status: number; body: unknown; contentType?: string };
+export type TControlRoute = (request: IncomingMessage, url: URL, body: string) => Promise<TControlResult | undefined> | TControlResult | undefined;
+
+/** Extra control or page routes modules add (e.g. the HTML view). */
+export const extraControlRoutes: TControlRoute[] = [];
+
+export function createControl(emulator: TEmulator, faults: Faults) {
+  return async (request: IncomingMessage, url: URL, body: string): Promise<TControlResult | undefined> => {
+    for (const route of extraControlRoutes) {
+      const result = await route(request, url, body);
+      if (result) return result;
+    }
+    if (!url.pathname.startsWith("/_emulator/")) return undefined;
+    const method = request.method ?? "GET";
+    const json = () => (body ? (JSON.parse(body) as unknown) : {});
+    try {
+      switch (`${method} ${url.pathname}`) {
+        case "GET /_emulator/health":
+          return { status: 200, body: { status: "ok" } };
+        case "POST /_emulator/reset":
+          emulator.store.reset();
+          faults.clear();
+          for (const hook of emulator.hooks.onReset) hook();
+          return { status: 200, body: { reset: true } };
+        case "GET /_emulator/faults":
+          return { status: 200, body: { data: faults.list() } };
+        case "POST /_emulator/faults":
+          return { status: 200, body: faults.add(json() as never) };
+        case "DELETE /_emulator/faults":
+          faults.clear();
+          return { status: 200, body: { data: [] } };
+        case "GET /_emulator/config":
+          return { status: 200, body: emulator.config };
+        case "POST /_emulator/config":
+          Object.assign(emulator.config, ZConfigUpdate.parse(json()));
+          return { status: 200, body: emulator.config };
+        default:
+          return { status: 404, body: { error: { message: `No emulator control route ${method} ${url.pathname}` } } };
+      }
+    } catch (error) {
+      const message = error instanceof z.ZodError ? z.prettifyError(error) : error instanceof Error ? error.message : String(error);
+      return { status: 400, body: { error: { message } } };
+    }
+  };
+}

@@ -1,0 +1,7 @@
+import type { TEmulator } from "../core/context";
+import type { Router } from "../core/router";
+
+export function registerEvents(router: Router, emulator: TEmulator): void {
+  void router;
+  void emulator;
+}
