@@ -43,6 +43,8 @@ export default defineConfig({
     env: {
       PORT: String(PORT),
       TALLY_DB_PORT: String(DB_PORT),
+      STRIPE_EMULATOR_PORT: String(DB_PORT + 1),
+      STRIPE_SECRET_KEY: "",
       TALLY_DATA_DIR: DATA_DIR,
       NEXTAUTH_URL: `http://localhost:${PORT}`,
       NEXTAUTH_SECRET: "e2e-tests-secret-0123456789abcdefghijkl",

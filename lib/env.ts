@@ -21,6 +21,19 @@ export const ZEnv = z.object({
   /** The public URL of the app, e.g. https://billing.example.com. */
   NEXTAUTH_URL: z.url().optional(),
 
+  /**
+   * Stripe: a secret key (sk_test_… / sk_live_… / rk_…). Unset: `npm start` runs the Stripe
+   * emulator and points the app at it with a key of its own.
+   */
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, "must be a Stripe secret or restricted key (sk_test_…, sk_live_…)")
+    .optional(),
+  /** Where the Stripe API is, when not api.stripe.com (the emulator: http://127.0.0.1:12111). */
+  STRIPE_API_URL: z.url().optional(),
+  /** Port of the Stripe emulator `npm start` runs when STRIPE_SECRET_KEY is unset. */
+  STRIPE_EMULATOR_PORT: ZPort.default(12111),
+
   /** The Next.js app's port. */
   PORT: ZPort.default(3000),
   /** Where `npm start` keeps local state: the embedded database, the generated session secret. */

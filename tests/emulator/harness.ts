@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import Stripe from "stripe";
 import { startStripeEmulator, type TRunningEmulator, type TStartOptions } from "../../tools/stripe-emulator";
+import { formatViolations, validateResponses } from "./contract";
 
 export const TEST_SECRET_KEY = "sk_test_emulator_tests_0123456789";
 
@@ -58,6 +59,10 @@ export async function startTestEmulator(options: TStartOptions = {}): Promise<TT
     async close() {
       await running.stop();
       await rm(folder, { recursive: true, force: true });
+      const violations = validateResponses(running.recorded);
+      if (violations.length > 0) {
+        throw new Error(`${violations.length} violation(s) of Stripe's OpenAPI spec in the emulator's responses (tests/emulator/contract.ts):\n${formatViolations(violations)}`);
+      }
     },
   };
 }

@@ -1,12 +1,14 @@
 // One embedded PostgreSQL server per run, in a temporary folder, with a database of its own that
-// gets every migration; both are removed at the end. Test files reach it through DATABASE_URL
-// (and TALLY_TEST_ADMIN_URL for tests that need a database of their own).
+// gets every migration, and one Stripe emulator; all are removed at the end. Test files reach them
+// through DATABASE_URL (TALLY_TEST_ADMIN_URL for tests that need a database of their own) and
+// STRIPE_SECRET_KEY + STRIPE_API_URL, exactly as the app does.
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "../../tools/db/embedded-postgres";
 import { applyMigrations } from "../../tools/db/schema-engine";
+import { startStripeEmulator } from "../../tools/stripe-emulator";
 
 export const TEST_AUTH_SECRET = "integration-tests-secret-0123456789abcdef";
 
@@ -30,11 +32,16 @@ export default async function setup() {
   const url = server.url(database);
   await applyMigrations(url);
 
+  const stripe = await startStripeEmulator({ port: await freePort() });
+
   process.env.DATABASE_URL = url;
+  process.env.STRIPE_SECRET_KEY = "sk_test_integration_tests";
+  process.env.STRIPE_API_URL = stripe.url;
   process.env.TALLY_TEST_ADMIN_URL = server.url("postgres");
   process.env.NEXTAUTH_SECRET = TEST_AUTH_SECRET;
 
   return async () => {
+    await stripe.stop();
     await server.dropDatabase(database);
     await server.stop();
     await rm(root, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // `npm start`: the whole of Tally on one machine with one command. Starts (or connects to) the
-// database, applies migrations, seeds demo data into an empty database, builds the app when its
-// sources changed, and runs it; Ctrl-C stops everything. `npm run dev` runs `next dev` instead.
+// database, applies migrations, seeds demo data into an empty database, runs the Stripe emulator
+// unless STRIPE_SECRET_KEY is set, builds the app when its sources changed, and runs it; Ctrl-C
+// stops everything. `npm run dev` runs `next dev` instead.
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -15,6 +16,8 @@ import { startDatabase, type TDatabase } from "./database";
 import { run, startChild, stopChild, waitForHttp, type TChild } from "./processes";
 
 const dev = process.argv.includes("--dev");
+/** Any sk_test_ key works with the emulator; this one names itself in logs. */
+const EMULATOR_SECRET_KEY = "sk_test_tally_local_emulator";
 const started = performance.now();
 const require = createRequire(import.meta.url);
 const nextBin = require.resolve("next/dist/bin/next");
@@ -60,6 +63,9 @@ async function main() {
 
   await run("seed", process.execPath, [tsxBin, path.join(ROOT, "prisma", "seed.ts")], childEnv);
 
+  const stripe = await startStripe(dataDir);
+  Object.assign(childEnv, stripe.env);
+
   if (!existsSync(path.join(ROOT, "lib", "db", "generated"))) {
     await run("prisma generate", process.execPath, [tsxBin, path.join(ROOT, "tools", "db", "generate.ts")], childEnv);
   }
@@ -94,6 +100,7 @@ async function main() {
       "",
       `  Tally is running at ${appUrl}`,
       `  Database: ${database.embedded ? `embedded PostgreSQL on 127.0.0.1:${env.TALLY_DB_PORT}` : "DATABASE_URL"}`,
+      `  Stripe:   ${stripe.description}`,
       "",
       "  Demo logins (email, password, role):",
       describeDemoLogins(),
@@ -106,6 +113,33 @@ async function main() {
       "",
     ].join("\n"),
   );
+}
+
+/** Real Stripe when STRIPE_SECRET_KEY is set; otherwise the emulator, as a child process. */
+async function startStripe(dataDir: string): Promise<{ env: Record<string, string>; description: string }> {
+  if (env.STRIPE_SECRET_KEY) {
+    const mode = env.STRIPE_SECRET_KEY.includes("_live_") ? "live mode" : "test mode";
+    return { env: {}, description: `${env.STRIPE_API_URL ?? "api.stripe.com"} (${mode})` };
+  }
+  const url = `http://127.0.0.1:${env.STRIPE_EMULATOR_PORT}`;
+  log(`Starting the Stripe emulator on ${url}`);
+  const emulator = startChild("stripe emulator", process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "stripe-emulator", "main.ts")], {
+    ...process.env,
+    STRIPE_EMULATOR_PORT: String(env.STRIPE_EMULATOR_PORT),
+    STRIPE_EMULATOR_DATA: path.join(dataDir, "stripe-emulator.json"),
+  });
+  children.push(emulator);
+  const exited = emulator.exited.then((code) => {
+    if (!stopping) {
+      log(`The Stripe emulator exited (code ${code}); stopping.`);
+      process.exit(code ?? 1);
+    }
+  });
+  await waitForHttp(`${url}/_emulator/health`, 30_000, exited);
+  return {
+    env: { STRIPE_SECRET_KEY: EMULATOR_SECRET_KEY, STRIPE_API_URL: url },
+    description: `the Stripe emulator at ${url} (what Tally sent: ${url}/)`,
+  };
 }
 
 main().catch((error: unknown) => {

@@ -6,29 +6,39 @@
 //   GET    /_emulator/config              current limits and schedules
 //   POST   /_emulator/config              change them (JSON, partial)
 //   GET    /_emulator/health              {"status":"ok"}
+//   GET    /_emulator/webhook_deliveries  the webhook delivery log, oldest first (?event=, ?endpoint=)
+//   GET    /                              the HTML view of the state (ui.ts)
 import type { IncomingMessage } from "node:http";
 import { z } from "zod";
 import type { TEmulator } from "./core/context";
 import type { Faults } from "./core/faults";
+import { viewRoute } from "./ui";
+import { webhookDispatcherFor } from "./webhooks/dispatcher";
 
 const ZConfigUpdate = z.strictObject({
   secretKey: z.string().startsWith("sk_test_").nullable().optional(),
   meterEventsPerSecond: z.number().int().min(0).optional(),
   meterEventConcurrencyPerCustomer: z.boolean().optional(),
   webhookRetryDelaysMs: z.array(z.number().int().min(0)).optional(),
+  webhookTimeoutMs: z.number().int().min(1).max(60_000).optional(),
   invoiceGraceSeconds: z.number().int().min(0).max(72 * 3_600).optional(),
 });
 
 type TControlResult = { status: number; body: unknown; contentType?: string };
-export type TControlRoute = (request: IncomingMessage, url: URL, body: string) => Promise<TControlResult | undefined> | TControlResult | undefined;
+export type TControlRoute = (
+  request: IncomingMessage,
+  url: URL,
+  body: string,
+  emulator: TEmulator,
+) => Promise<TControlResult | undefined> | TControlResult | undefined;
 
-/** Extra control or page routes modules add (e.g. the HTML view). */
-export const extraControlRoutes: TControlRoute[] = [];
+/** Extra control or page routes (shared by every emulator in the process; each call gets its emulator). */
+export const extraControlRoutes: TControlRoute[] = [viewRoute];
 
 export function createControl(emulator: TEmulator, faults: Faults) {
   return async (request: IncomingMessage, url: URL, body: string): Promise<TControlResult | undefined> => {
     for (const route of extraControlRoutes) {
-      const result = await route(request, url, body);
+      const result = await route(request, url, body, emulator);
       if (result) return result;
     }
     if (!url.pathname.startsWith("/_emulator/")) return undefined;
@@ -50,6 +60,15 @@ export function createControl(emulator: TEmulator, faults: Faults) {
         case "DELETE /_emulator/faults":
           faults.clear();
           return { status: 200, body: { data: [] } };
+        case "GET /_emulator/webhook_deliveries": {
+          const event = url.searchParams.get("event");
+          const endpoint = url.searchParams.get("endpoint");
+          const deliveries = webhookDispatcherFor(emulator)?.deliveries() ?? [];
+          return {
+            status: 200,
+            body: { data: deliveries.filter((delivery) => (!event || delivery.event === event) && (!endpoint || delivery.endpoint === endpoint)) },
+          };
+        }
         case "GET /_emulator/config":
           return { status: 200, body: emulator.config };
         case "POST /_emulator/config":

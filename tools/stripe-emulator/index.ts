@@ -37,6 +37,7 @@ export const DEFAULT_CONFIG: TEmulatorConfig = {
   meterEventsPerSecond: 1_000,
   meterEventConcurrencyPerCustomer: true,
   webhookRetryDelaysMs: [1_000, 5_000, 30_000, 120_000, 600_000, 3_600_000],
+  webhookTimeoutMs: 5_000,
   invoiceGraceSeconds: 3_600,
 };
 

@@ -4,7 +4,6 @@ import Decimal from "decimal.js";
 import type Stripe from "stripe";
 import type { Store, TMeterEventRecord } from "../core/store";
 
-
 /** The events that count: inside the range, not cancelled, and with an event time window only
  * the newest event of each window (a later event replaces an earlier one). */
 export function countedEvents(store: Store, meter: Stripe.Billing.Meter, customerId: string, start: number, end: number): TMeterEventRecord[] {
@@ -24,8 +23,12 @@ export function countedEvents(store: Store, meter: Stripe.Billing.Meter, custome
 }
 
 export function aggregateMeterUsage(store: Store, meter: Stripe.Billing.Meter, customerId: string, start: number, end: number): Decimal {
-  const events = countedEvents(store, meter, customerId, start, end);
-  switch (meter.default_aggregation.formula) {
+  return applyFormula(meter.default_aggregation.formula, countedEvents(store, meter, customerId, start, end));
+}
+
+/** The meter's formula over events that count: sum of values, how many, or the newest value. */
+export function applyFormula(formula: Stripe.Billing.Meter.DefaultAggregation.Formula, events: readonly TMeterEventRecord[]): Decimal {
+  switch (formula) {
     case "count":
       return new Decimal(events.length);
     case "last": {

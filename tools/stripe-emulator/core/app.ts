@@ -2,9 +2,9 @@
 // Stripe's error shape, and the headers the SDK reads (`request-id`, `idempotent-replayed`).
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Reply, type TApiMode, type TEmulator, type TRecordedResponse, type TRequestContext } from "./context";
+import { Reply, type TApiMode, type TEmulator, type TInFlightRequest, type TRecordedResponse, type TRequestContext } from "./context";
 import { invalidRequest, StripeError } from "./errors";
-import { expandResponse } from "./expand";
+import { checkExpandPaths, expandResponse } from "./expand";
 import type { Faults } from "./faults";
 import { decodeForm } from "./form";
 import { newId } from "./ids";
@@ -27,6 +27,8 @@ export type TAppOptions = {
 
 export function createRequestHandler(options: TAppOptions) {
   const { emulator, router, faults } = options;
+  /** Requests received and not yet answered (held by a delay fault, say), in arrival order. */
+  const inFlight = new Set<TInFlightRequest>();
 
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const requestId = newId("req", 14);
@@ -35,6 +37,9 @@ export function createRequestHandler(options: TAppOptions) {
     const method = request.method ?? "GET";
     const apiMode: TApiMode = path.startsWith("/v2/") ? "v2" : "v1";
     let template: string | null = null;
+    /** The idempotency key this request holds in flight until its response is stored. */
+    let heldKey: string | null = null;
+    let arrival: TInFlightRequest | undefined;
 
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       const text = typeof body === "string" ? body : JSON.stringify(body);
@@ -63,6 +68,8 @@ export function createRequestHandler(options: TAppOptions) {
       if (!SESSION_AUTH_PATHS.has(path)) authenticate(request, emulator.config.secretKey);
 
       const input = decodeInput(method, apiMode, url, raw, request.headers["content-type"]);
+      arrival = { method, path, input, requestId };
+      inFlight.add(arrival);
       const idempotencyKey = headerValue(request, "idempotency-key");
       const usesIdempotency = idempotencyKey !== null && (method === "POST" || (apiMode === "v2" && method === "DELETE"));
       const fingerprint = createHash("sha256").update(`${method} ${path} ${JSON.stringify(input)}`).digest("hex");
@@ -73,6 +80,9 @@ export function createRequestHandler(options: TAppOptions) {
           send(replay.status, replay.body, { "idempotent-replayed": "true", "original-request": requestId });
           return;
         }
+        // Held from here, so a concurrent request with this key (e.g. during a delay fault) gets 409.
+        startIdempotent(emulator, idempotencyKey, fingerprint);
+        heldKey = idempotencyKey;
       }
 
       const fault = faults.take(method, path);
@@ -86,6 +96,9 @@ export function createRequestHandler(options: TAppOptions) {
         throw new StripeError(404, "invalid_request_error", `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`);
       }
       template = matched.template;
+      const expandInput = (input as { expand?: unknown }).expand;
+      const expand = Array.isArray(expandInput) ? expandInput.map(String) : [];
+      checkExpandPaths(expand); // before the endpoint runs: a refused expand changes nothing
 
       let started = false;
       const context: TRequestContext = {
@@ -100,6 +113,7 @@ export function createRequestHandler(options: TAppOptions) {
         requestId,
         idempotencyKey,
         listUrl: path,
+        inFlight,
         parse(schema) {
           const parsed = parseParams(schema, input);
           started = true;
@@ -107,7 +121,6 @@ export function createRequestHandler(options: TAppOptions) {
         },
       };
 
-      if (usesIdempotency) startIdempotent(emulator, idempotencyKey, fingerprint);
       let status: number;
       let body: unknown;
       try {
@@ -115,10 +128,7 @@ export function createRequestHandler(options: TAppOptions) {
         const reply = result instanceof Reply ? result : new Reply(200, result);
         status = reply.status;
         body = structuredClone(reply.body);
-        const expand = (input as { expand?: unknown }).expand;
-        if (Array.isArray(expand) && body && typeof body === "object") {
-          expandResponse(emulator.store, body, expand.map(String));
-        }
+        if (expand.length > 0 && body && typeof body === "object") expandResponse(emulator.store, body, expand);
       } catch (error) {
         const stripeError = toStripeError(error);
         // A request that failed validation is not remembered; one that started executing is,
@@ -126,10 +136,12 @@ export function createRequestHandler(options: TAppOptions) {
         if (usesIdempotency) {
           if (started) finishIdempotent(emulator, idempotencyKey, stripeError.status, stripeError.toBody(apiMode));
           else forgetIdempotent(emulator, idempotencyKey);
+          heldKey = null;
         }
         throw stripeError;
       }
       if (usesIdempotency) finishIdempotent(emulator, idempotencyKey, status, body);
+      heldKey = null;
 
       if (fault?.action === "drop") {
         // The work is committed; the client never hears about it.
@@ -139,8 +151,12 @@ export function createRequestHandler(options: TAppOptions) {
       }
       send(status, body);
     } catch (error) {
+      // Failed before the endpoint ran (injected error, unknown URL): nothing to remember.
+      if (heldKey !== null) forgetIdempotent(emulator, heldKey);
       const stripeError = toStripeError(error);
       send(stripeError.status, stripeError.toBody(apiMode), stripeError.options.headers);
+    } finally {
+      if (arrival) inFlight.delete(arrival);
     }
   };
 }

@@ -14,6 +14,8 @@ export type TEmulatorConfig = {
   meterEventConcurrencyPerCustomer: boolean;
   /** Webhook retry schedule in ms after each failed attempt (Stripe retries for up to 3 days). */
   webhookRetryDelaysMs: number[];
+  /** How long a webhook delivery attempt may take before it counts as failed. */
+  webhookTimeoutMs: number;
   /** Finalization grace period for subscription invoices, in seconds (Stripe's default: 1 hour). */
   invoiceGraceSeconds: number;
 };
@@ -52,6 +54,14 @@ export type TEmulator = {
   };
 };
 
+/** A request the emulator has received and not yet answered. */
+export type TInFlightRequest = {
+  method: string;
+  path: string;
+  input: TFormObject | Record<string, unknown>;
+  requestId: string;
+};
+
 export type TRequestContext = {
   emulator: TEmulator;
   method: string;
@@ -69,6 +79,12 @@ export type TRequestContext = {
   parse<S extends z.ZodType>(schema: S): z.output<S>;
   /** For list endpoints: the `url` field of the envelope. */
   listUrl: string;
+  /**
+   * Every request received and not yet answered, in arrival order, this one included. A request
+   * counts from the moment its body is decoded, so one held by a delay fault is in flight too
+   * (the meter event concurrency limit reads this).
+   */
+  inFlight: ReadonlySet<TInFlightRequest>;
 };
 
 /** A handler may return a body (status 200) or this, for another status. */

@@ -1,7 +1,13 @@
 // Stripe's error object and statuses (SEMANTICS.md §9). Anything a handler throws that is not a
 // StripeError becomes a 500 api_error.
 
-export type TStripeErrorType = "api_error" | "card_error" | "idempotency_error" | "invalid_request_error";
+export type TStripeErrorType =
+  | "api_error"
+  | "card_error"
+  | "idempotency_error"
+  | "invalid_request_error"
+  /** v2 only: an expired meter event session token (the SDK raises TemporarySessionExpiredError). */
+  | "temporary_session_expired";
 
 export class StripeError extends Error {
   constructor(

@@ -2,14 +2,13 @@
 // dated by the customer's clock, and handed to the webhook dispatcher.
 import Stripe from "stripe";
 import type { TEmitOptions, TEmulator, TRequestContext } from "./context";
+import { endpointReceives } from "../webhooks/matching";
 import { newId } from "./ids";
 import type { Store } from "./store";
 
 export function createEmitter(store: Store, now: TEmulator["now"], hooks: TEmulator["hooks"]): TEmulator["emit"] {
   return (type, object, options: TEmitOptions = {}) => {
-    const pendingWebhooks = Object.values(store.state.webhookEndpoints).filter(
-      (endpoint) => endpoint.status === "enabled" && (endpoint.enabled_events.includes("*") || endpoint.enabled_events.includes(type)),
-    ).length;
+    const pendingWebhooks = Object.values(store.state.webhookEndpoints).filter((endpoint) => endpointReceives(endpoint, type)).length;
     const event = {
       id: newId("evt"),
       object: "event",

@@ -5,14 +5,18 @@ import type { Store } from "./store";
 
 const MAX_DEPTH = 4;
 
-export function expandResponse(store: Store, body: unknown, paths: readonly string[], resolve?: (id: string) => unknown): unknown {
+/** Refuses expand paths deeper than Stripe allows; checked before the endpoint runs. */
+export function checkExpandPaths(paths: readonly string[]): void {
   for (const path of paths) {
-    const parts = path.split(".");
-    if (parts.length > MAX_DEPTH) {
+    if (path.split(".").length > MAX_DEPTH) {
       throw invalidRequest(`You cannot expand more than ${MAX_DEPTH} levels of a property. Property: ${path}`, { param: "expand" });
     }
-    walk(body, parts, path, (id) => resolve?.(id) ?? store.findById(id));
   }
+}
+
+export function expandResponse(store: Store, body: unknown, paths: readonly string[], resolve?: (id: string) => unknown): unknown {
+  checkExpandPaths(paths);
+  for (const path of paths) walk(body, path.split("."), path, (id) => resolve?.(id) ?? store.findById(id));
   return body;
 }
 

@@ -41,13 +41,9 @@ export function decodeForm(body: string): TFormObject {
 function finish(node: TBuilder): TFormValue {
   if (typeof node === "string") return node;
   const keys = Object.keys(node);
-  const isArray = keys.length > 0 && keys.every((key) => /^\d+$/.test(key));
-  if (isArray) {
-    return keys
-      .map(Number)
-      .sort((a, b) => a - b)
-      .map((key) => finish((node as Record<string, TBuilder>)[String(key)] ?? ""));
-  }
+  const indexes = keys.map(Number).sort((a, b) => a - b);
+  const isArray = keys.length > 0 && keys.every((key) => /^(0|[1-9]\d*)$/.test(key)) && indexes.every((index, position) => index === position);
+  if (isArray) return indexes.map((index) => finish((node as Record<string, TBuilder>)[String(index)] ?? ""));
   return Object.fromEntries(keys.map((key) => [key, finish((node as Record<string, TBuilder>)[key] ?? "")]));
 }
 

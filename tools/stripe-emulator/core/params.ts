@@ -43,8 +43,15 @@ export const zNonNegativeInt = zInt.refine((value) => value >= 0, "must be zero 
 export const zBool = z.enum(["true", "false"], "must be a boolean").transform((value) => value === "true");
 export const zDecimal = z.string().regex(/^-?\d+(\.\d{1,12})?$/, "must be a decimal with at most 12 decimal places");
 export const zTimestamp = zInt;
-/** `metadata[k]=v`; `metadata=""` clears it. */
-export const zMetadata = z.union([z.record(z.string().max(40), z.string().max(500)), z.literal("")]);
+/**
+ * `metadata[k]=v`; `metadata=""` clears it. Keys may be numbers: `metadata[0]=v` decodes as an
+ * array (the form encoding cannot tell), which becomes `{ "0": v }` again here.
+ */
+export const zMetadata = z.union([
+  z.record(z.string().max(40), z.string().max(500)),
+  z.array(z.string().max(500)).transform((values) => Object.fromEntries(values.map((value, index) => [String(index), value]))),
+  z.literal(""),
+]);
 export const zExpand = z.array(z.string()).max(100).optional();
 export const zListParams = {
   limit: zInt.refine((value) => value >= 1 && value <= 100, "must be between 1 and 100").optional(),
