@@ -31,6 +31,16 @@ export const ZEnv = z.object({
     .optional(),
   /** Where the Stripe API is, when not api.stripe.com (the emulator: http://127.0.0.1:12111). */
   STRIPE_API_URL: z.url().optional(),
+  /**
+   * Signing secret(s) of the webhook endpoint that posts to /api/webhooks/stripe (`whsec_…`; several
+   * comma-separated, e.g. a classic endpoint's and an event destination's). Unset: the webhook route
+   * answers 503. `npm start` sets it for the emulator's endpoint.
+   */
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=_-]+(\s*,\s*whsec_[A-Za-z0-9+/=_-]+)*$/, "must be a webhook signing secret (whsec_…), or several separated by commas")
+    .transform((value) => value.split(",").map((secret) => secret.trim()))
+    .optional(),
   /** Port of the Stripe emulator `npm start` runs when STRIPE_SECRET_KEY is unset. */
   STRIPE_EMULATOR_PORT: ZPort.default(12111),
 

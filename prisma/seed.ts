@@ -1,5 +1,6 @@
 // Demo data for a fresh database: staff and customer logins, customers, meters, and Starter / Team
-// / Business plans like a real API product. Runs only on an empty database (no users, no customers).
+// / Business plans like a real API product, as drafts (nothing is created in Stripe until an admin
+// publishes them). Runs only on an empty database (no users, no customers).
 // Usage: `npm run db:seed` (DATABASE_URL must point at a migrated database).
 import { pathToFileURL } from "node:url";
 import { createApiKey } from "@/lib/auth/api-keys";
@@ -17,7 +18,8 @@ const CUSTOMERS = [
 const METERS = [
   { eventName: "api_requests", displayName: "API requests", aggregation: "SUM", unitLabel: "request" },
   { eventName: "ai_tokens", displayName: "AI tokens", aggregation: "SUM", unitLabel: "token" },
-  { eventName: "storage_gb", displayName: "Storage", aggregation: "MAX", unitLabel: "GB" },
+  // Storage is reported as the current size; the period bills the last value (Stripe's `last`).
+  { eventName: "storage_gb", displayName: "Storage", aggregation: "LAST", unitLabel: "GB" },
 ] as const;
 
 type TTier = { upTo: number | null; unitPriceMinor: string; flatPriceMinor?: string };
@@ -64,16 +66,15 @@ const PLANS: { key: string; name: string; description: string; baseFeeMinor: big
   {
     key: "business",
     name: "Business",
-    description: "For high volume, with volume discounts.",
+    description: "For high volume, with lower prices as usage grows.",
     baseFeeMinor: 99_900n,
     charges: [
       {
         meter: "api_requests",
         included: 10_000_000,
-        model: "VOLUME",
+        model: "GRADUATED",
         tiers: [
-          { upTo: 10_000_000, unitPriceMinor: "0.05" },
-          { upTo: 50_000_000, unitPriceMinor: "0.03" },
+          { upTo: 40_000_000, unitPriceMinor: "0.03" },
           { upTo: null, unitPriceMinor: "0.02" },
         ],
       },
@@ -126,8 +127,8 @@ export async function seedDemoData(client: PrismaClient = db, options: { apiKey?
           versions: {
             create: {
               version: 1,
-              status: "PUBLISHED",
-              publishedAt: new Date(),
+              // Drafts: publishing creates the Stripe product and prices (lib/catalog/publish-plan-version.ts).
+              status: "DRAFT",
               currency: "usd",
               interval: "MONTH",
               baseFeeMinor: plan.baseFeeMinor,

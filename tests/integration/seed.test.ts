@@ -3,6 +3,8 @@ import { hashApiKey } from "@/lib/auth/api-keys";
 import { verifyPassword } from "@/lib/auth/password";
 import { DEMO_LOGINS } from "@/prisma/demo-logins";
 import { seedDemoData } from "@/prisma/seed";
+import { stripeBillingProblems } from "@/lib/billing/stripe-price-params";
+import { toChargePricing } from "@/lib/catalog/to-plan-pricing";
 import { withOwnDatabase } from "./test-database";
 
 describe("demo seed", () => {
@@ -26,9 +28,11 @@ describe("demo seed", () => {
       expect(plans.map((plan) => plan.name)).toEqual(["Starter", "Team", "Business"]);
       for (const plan of plans) {
         const version = plan.versions[0];
-        expect(version?.status).toBe("PUBLISHED");
+        expect(version?.status).toBe("DRAFT");
         expect(version?.charges.map((charge) => charge.meter.eventName).sort()).toEqual(["ai_tokens", "api_requests", "storage_gb"]);
         expect(version?.charges.every((charge) => charge.includedQuantity.greaterThan(0))).toBe(true);
+        // Every seeded charge can be published: Stripe can bill it exactly as Tally prices it.
+        for (const charge of version?.charges ?? []) expect(stripeBillingProblems(toChargePricing(charge)), `${plan.key}/${charge.meter.eventName}`).toEqual([]);
       }
       const teamRequests = plans[1]?.versions[0]?.charges.find((charge) => charge.meter.eventName === "api_requests");
       expect(teamRequests?.pricingModel).toBe("GRADUATED");

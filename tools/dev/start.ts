@@ -14,6 +14,7 @@ import { ensureAuthSecret } from "./auth-secret";
 import { hashBuildInputs, isBuildCurrent, markBuildCurrent } from "./build";
 import { startDatabase, type TDatabase } from "./database";
 import { run, startChild, stopChild, waitForHttp, type TChild } from "./processes";
+import { ensureWebhookEndpoint } from "./webhook-endpoint";
 
 const dev = process.argv.includes("--dev");
 /** Any sk_test_ key works with the emulator; this one names itself in logs. */
@@ -63,7 +64,7 @@ async function main() {
 
   await run("seed", process.execPath, [tsxBin, path.join(ROOT, "prisma", "seed.ts")], childEnv);
 
-  const stripe = await startStripe(dataDir);
+  const stripe = await startStripe(dataDir, `http://127.0.0.1:${env.PORT}`);
   Object.assign(childEnv, stripe.env);
 
   if (!existsSync(path.join(ROOT, "lib", "db", "generated"))) {
@@ -116,9 +117,12 @@ async function main() {
 }
 
 /** Real Stripe when STRIPE_SECRET_KEY is set; otherwise the emulator, as a child process. */
-async function startStripe(dataDir: string): Promise<{ env: Record<string, string>; description: string }> {
+async function startStripe(dataDir: string, appUrl: string): Promise<{ env: Record<string, string>; description: string }> {
   if (env.STRIPE_SECRET_KEY) {
     const mode = env.STRIPE_SECRET_KEY.includes("_live_") ? "live mode" : "test mode";
+    if (!env.STRIPE_WEBHOOK_SECRET) {
+      log("STRIPE_WEBHOOK_SECRET is unset: /api/webhooks/stripe answers 503 (see the README's Webhooks section).");
+    }
     return { env: {}, description: `${env.STRIPE_API_URL ?? "api.stripe.com"} (${mode})` };
   }
   const url = `http://127.0.0.1:${env.STRIPE_EMULATOR_PORT}`;
@@ -136,8 +140,10 @@ async function startStripe(dataDir: string): Promise<{ env: Record<string, strin
     }
   });
   await waitForHttp(`${url}/_emulator/health`, 30_000, exited);
+  // Its events reach the app's webhook route, as Stripe's would (secret kept in the data folder).
+  const webhookSecret = await ensureWebhookEndpoint({ apiUrl: url, apiKey: EMULATOR_SECRET_KEY, appUrl, dataDir });
   return {
-    env: { STRIPE_SECRET_KEY: EMULATOR_SECRET_KEY, STRIPE_API_URL: url },
+    env: { STRIPE_SECRET_KEY: EMULATOR_SECRET_KEY, STRIPE_API_URL: url, STRIPE_WEBHOOK_SECRET: webhookSecret },
     description: `the Stripe emulator at ${url} (what Tally sent: ${url}/)`,
   };
 }

@@ -1,0 +1,54 @@
+// The history row of a subscription change and its audit entry, written in the caller's transaction.
+// A change carried by a Stripe call is recorded once: its idempotency key is unique, and a second
+// recording of the same key (a retry, a double click) returns false and writes nothing.
+import { recordAudit, type TAuditContext } from "@/lib/audit/record-audit";
+import { Prisma, type SubscriptionChangeKind, type TDb } from "@/lib/db";
+
+export type TChangeRecord = {
+  subscriptionId: string;
+  customerId: string;
+  kind: SubscriptionChangeKind;
+  fromPlanVersionId?: string | null;
+  toPlanVersionId?: string | null;
+  effectiveAt: Date;
+  idempotencyKey?: string | null;
+  action: string;
+  before?: unknown;
+  after?: unknown;
+};
+
+export async function recordSubscriptionChange(db: TDb, change: TChangeRecord, context: TAuditContext): Promise<boolean> {
+  if (change.idempotencyKey && (await db.subscriptionChange.findUnique({ where: { idempotencyKey: change.idempotencyKey }, select: { id: true } }))) {
+    return false;
+  }
+  await db.subscriptionChange.create({
+    data: {
+      subscriptionId: change.subscriptionId,
+      kind: change.kind,
+      fromPlanVersionId: change.fromPlanVersionId ?? null,
+      toPlanVersionId: change.toPlanVersionId ?? null,
+      effectiveAt: change.effectiveAt,
+      requestedById: context.actor.kind === "USER" ? context.actor.userId : null,
+      idempotencyKey: change.idempotencyKey ?? null,
+    },
+  });
+  await recordAudit(db, {
+    ...context,
+    action: change.action,
+    entityType: "subscription",
+    entityId: change.subscriptionId,
+    customerId: change.customerId,
+    before: change.before,
+    after: change.after,
+  });
+  return true;
+}
+
+/** The next change's sequence number: part of Stripe idempotency keys, so each change has its own key. */
+export async function nextChangeSequence(db: TDb, subscriptionId: string): Promise<number> {
+  return (await db.subscriptionChange.count({ where: { subscriptionId } })) + 1;
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}

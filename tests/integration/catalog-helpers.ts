@@ -1,0 +1,55 @@
+// Catalog inputs for integration tests: parsed through the same schemas the forms and the API use.
+import { ZCustomerInput, ZMeterInput, ZPlanInput } from "@/lib/catalog/schemas";
+import { createCustomer } from "@/lib/customers/create-customer";
+import { createMeter } from "@/lib/catalog/create-meter";
+import { createPlan } from "@/lib/catalog/create-plan";
+import { publishPlanVersion } from "@/lib/catalog/publish-plan-version";
+import type { TAuditContext } from "@/lib/audit/record-audit";
+import { createUser, unique } from "./factories";
+
+export async function adminContext(): Promise<TAuditContext> {
+  const admin = await createUser({ staffRole: "ADMIN" });
+  return { actor: { kind: "USER", userId: admin.id }, requestId: unique("req") };
+}
+
+export const slug = (label: string) => unique(label).replace(/[^a-z0-9-]/g, "-");
+
+export async function meter(context: TAuditContext, overrides: Record<string, unknown> = {}) {
+  return createMeter(ZMeterInput.parse({ eventName: slug("api_calls"), displayName: "API calls", aggregation: "SUM", unitLabel: "call", ...overrides }), context);
+}
+
+/** A plan with a base fee of $49 and one graduated charge (1,000 included, then 0.5¢ up to 10,000 more, then 0.2¢). */
+export async function tieredPlan(context: TAuditContext, meterIds: string[], overrides: Record<string, unknown> = {}) {
+  return createPlan(
+    ZPlanInput.parse({
+      key: slug("team"),
+      name: "Team",
+      version: {
+        currency: "usd",
+        baseFeeMinor: 4900,
+        charges: meterIds.map((meterId) => ({
+          meterId,
+          pricingModel: "GRADUATED",
+          includedQuantity: "1000",
+          tiers: [
+            { upTo: "10000", unitPriceMinor: "0.5" },
+            { upTo: null, unitPriceMinor: "0.2", flatPriceMinor: "100" },
+          ],
+        })),
+        ...overrides,
+      },
+    }),
+    context,
+  );
+}
+
+export async function publishedPlan(context: TAuditContext, meterIds: string[], overrides: Record<string, unknown> = {}) {
+  const plan = await tieredPlan(context, meterIds, overrides);
+  const draft = plan.versions[0];
+  if (!draft) throw new Error("no draft");
+  return publishPlanVersion(draft.id, context);
+}
+
+export async function customer(context: TAuditContext, options: { stripeTestClockId?: string } = {}) {
+  return createCustomer(ZCustomerInput.parse({ externalId: slug("acme"), name: "Acme Corp", email: `${slug("billing")}@acme.test` }), context, options);
+}
