@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { AppShell, PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/components/app-shell";
 import { Card, Stat } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { getAdminOverview } from "@/lib/admin/get-admin-overview";
@@ -8,10 +8,10 @@ import { requireStaffPage } from "@/lib/auth/page-guards";
 export const metadata: Metadata = { title: "Admin" };
 
 export default async function AdminPage() {
-  const user = await requireStaffPage("ADMIN");
+  await requireStaffPage("ADMIN");
   const overview = await getAdminOverview();
   return (
-    <AppShell user={user} current="/admin">
+    <>
       <PageHeader title="Admin" description="Meters, plans, customers and API keys." />
       <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Stat label="Customers" value={overview.customers} />
@@ -47,6 +47,6 @@ export default async function AdminPage() {
           </div>
         )}
       </Card>
-    </AppShell>
+    </>
   );
 }
