@@ -10,7 +10,7 @@
 // decimal.js values with at most 12 decimal places, never floats. Money amounts leave as bigint.
 import Decimal from "decimal.js";
 import { z } from "zod";
-import { stripeBillingProblems } from "@/lib/billing/stripe-price-params";
+import { stripeBillingProblems } from "@/lib/billing/stripe-billing-problems";
 import type { TCharge } from "@/lib/billing/types";
 
 const DECIMAL_PATTERN = /^-?\d+(\.\d+)?$/;

@@ -8,7 +8,7 @@ export type TCustomer = {
   email: string | null;
   stripeCustomerId: string | null;
   createdAt: Date;
-  subscription: { status: string; planName: string; currentPeriodStart: Date; currentPeriodEnd: Date } | null;
+  subscription: { id: string; status: string; planName: string; currentPeriodStart: Date; currentPeriodEnd: Date } | null;
 };
 
 /** One customer with its live subscription; throws not_found. */
@@ -26,6 +26,7 @@ export async function getCustomer(customerId: string, client: TDb = db): Promise
         where: { endedAt: null },
         take: 1,
         select: {
+          id: true,
           status: true,
           currentPeriodStart: true,
           currentPeriodEnd: true,
@@ -41,6 +42,7 @@ export async function getCustomer(customerId: string, client: TDb = db): Promise
     ...rest,
     subscription: live
       ? {
+          id: live.id,
           status: live.status,
           planName: live.planVersion.plan.name,
           currentPeriodStart: live.currentPeriodStart,

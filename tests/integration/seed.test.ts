@@ -3,7 +3,7 @@ import { hashApiKey } from "@/lib/auth/api-keys";
 import { verifyPassword } from "@/lib/auth/password";
 import { DEMO_LOGINS } from "@/prisma/demo-logins";
 import { seedDemoData } from "@/prisma/seed";
-import { stripeBillingProblems } from "@/lib/billing/stripe-price-params";
+import { stripeBillingProblems } from "@/lib/billing/stripe-billing-problems";
 import { toChargePricing } from "@/lib/catalog/to-plan-pricing";
 import { withOwnDatabase } from "./test-database";
 
