@@ -4,6 +4,7 @@ import { Card, Stat } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { getAdminOverview } from "@/lib/admin/get-admin-overview";
 import { requireStaffPage } from "@/lib/auth/page-guards";
+import { formatDate } from "@/lib/time/format";
 
 export const metadata: Metadata = { title: "Admin" };
 
@@ -39,7 +40,7 @@ export default async function AdminPage() {
                     <td className="py-2 pr-4 font-medium text-slate-900">{customer.name}</td>
                     <td className="py-2 pr-4 font-mono text-xs text-slate-600">{customer.externalId}</td>
                     <td className="py-2 pr-4 font-mono text-xs text-slate-600">{customer.stripeCustomerId ?? "not synced"}</td>
-                    <td className="py-2 text-slate-600">{customer.createdAt.toISOString().slice(0, 10)}</td>
+                    <td className="py-2 text-slate-600">{formatDate(customer.createdAt)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -3,6 +3,7 @@ import { AppShell, PageHeader } from "@/components/app-shell";
 import { Stat } from "@/components/ui/card";
 import { requireStaffPage } from "@/lib/auth/page-guards";
 import { getFinanceOverview } from "@/lib/finance/get-finance-overview";
+import { formatDate } from "@/lib/time/format";
 
 export const metadata: Metadata = { title: "Finance" };
 
@@ -19,7 +20,7 @@ export default async function FinancePage() {
         <Stat label="Held or dead-lettered" value={reportLines.HELD + reportLines.DEAD} />
         <Stat
           label="Last reconciliation"
-          value={lastReconciliation ? lastReconciliation.startedAt.toISOString().slice(0, 10) : "Never"}
+          value={lastReconciliation ? formatDate(lastReconciliation.startedAt) : "Never"}
           hint={lastReconciliation ? lastReconciliation.status.toLowerCase() : undefined}
         />
       </div>

@@ -24,7 +24,7 @@ async function publishPlan(page: Page, name: string, baseFeeMinor: string, unitP
   await page.getByRole("button", { name: "Save and publish version 1" }).click();
   // The page re-renders with the version published (the draft editor is gone).
   await expect(page.getByRole("button", { name: "Save and publish version 1" })).toHaveCount(0, { timeout: 20_000 });
-  await expect(page.getByText(/^published \d{4}-\d{2}-\d{2}/)).toBeVisible();
+  await expect(page.getByText(/^published [A-Z][a-z]{2} \d{1,2}, \d{4}/)).toBeVisible();
 }
 
 test.describe("admin console: customers, API keys, Stripe sync", () => {

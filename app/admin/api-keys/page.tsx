@@ -6,10 +6,10 @@ import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { findApiKeys } from "@/lib/api-keys/find-api-keys";
 import { requireStaffPage } from "@/lib/auth/page-guards";
+import { formatDateTime } from "@/lib/time/format";
 
 export const metadata: Metadata = { title: "API keys" };
 
-const dateTimeFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function ApiKeysPage() {
   await requireStaffPage("ADMIN");
@@ -47,12 +47,12 @@ export default async function ApiKeysPage() {
                     <td className="py-2 pr-4 font-mono text-xs">{key.prefix}…</td>
                     <td className="py-2 pr-4 font-mono text-xs">{key.scopes.join(", ")}</td>
                     <td className="py-2 pr-4 whitespace-nowrap">
-                      {dateTimeFormat.format(key.createdAt)}
+                      {formatDateTime(key.createdAt)}
                       {key.createdByName ? <span className="block text-xs text-slate-500">by {key.createdByName}</span> : null}
                     </td>
-                    <td className="py-2 pr-4 whitespace-nowrap">{key.lastUsedAt ? dateTimeFormat.format(key.lastUsedAt) : "Never"}</td>
+                    <td className="py-2 pr-4 whitespace-nowrap">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "Never"}</td>
                     <td className="py-2 pr-4 whitespace-nowrap">
-                      {key.revokedAt ? `Revoked ${dateTimeFormat.format(key.revokedAt)}` : key.expiresAt && key.expiresAt <= new Date() ? "Expired" : "Active"}
+                      {key.revokedAt ? `Revoked ${formatDateTime(key.revokedAt)}` : key.expiresAt && key.expiresAt <= new Date() ? "Expired" : "Active"}
                     </td>
                     <td className="py-2 text-right">{key.revokedAt ? null : <ApiKeyRevokeButton apiKeyId={key.id} name={key.name} prefix={key.prefix} />}</td>
                   </tr>

@@ -5,10 +5,10 @@ import { Card, Stat } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { requireStaffPage } from "@/lib/auth/page-guards";
 import { getSyncHealth, type TSyncState } from "@/lib/stripe/get-sync-health";
+import { formatDateTime } from "@/lib/time/format";
 
 export const metadata: Metadata = { title: "Stripe sync" };
 
-const dateTimeFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 
 const STATE: Record<TSyncState, { label: string; className: string }> = {
   synced: { label: "synced", className: "bg-emerald-50 text-emerald-800 ring-emerald-200" },
@@ -27,7 +27,7 @@ export default async function SyncPage() {
         <Stat label="Objects not synced" value={notSynced} hint="should be in Stripe but have no Stripe id" />
         <Stat label="Webhook events applied" value={health.events.total} hint={`${health.events.last24h} in the last 24 h`} />
         <Stat label="Failed deliveries" value={health.failures.total} hint={`${health.failures.last24h} in the last 24 h`} />
-        <Stat label="Last event" value={<span className="text-base">{health.events.recent[0] ? dateTimeFormat.format(health.events.recent[0].receivedAt) : "None yet"}</span>} hint="UTC" />
+        <Stat label="Last event" value={<span className="text-base">{health.events.recent[0] ? formatDateTime(health.events.recent[0].receivedAt, { seconds: true }) : "None yet"}</span>} hint="UTC" />
       </div>
 
       {health.kinds.map((kind) => (
@@ -98,8 +98,8 @@ export default async function SyncPage() {
                   <tr key={event.id}>
                     <td className="py-2 pr-4 font-mono text-xs text-slate-600">{event.id}</td>
                     <td className="py-2 pr-4 font-mono text-xs text-slate-900">{event.type}</td>
-                    <td className="py-2 pr-4 text-slate-600">{dateTimeFormat.format(event.stripeCreatedAt)}</td>
-                    <td className="py-2 text-slate-600">{dateTimeFormat.format(event.receivedAt)}</td>
+                    <td className="py-2 pr-4 text-slate-600">{formatDateTime(event.stripeCreatedAt, { seconds: true })}</td>
+                    <td className="py-2 text-slate-600">{formatDateTime(event.receivedAt, { seconds: true })}</td>
                   </tr>
                 ))}
               </tbody>
@@ -126,7 +126,7 @@ export default async function SyncPage() {
               <tbody className="divide-y divide-slate-100 align-top">
                 {health.failures.recent.map((failure) => (
                   <tr key={failure.id}>
-                    <td className="py-2 pr-4 whitespace-nowrap text-slate-600">{dateTimeFormat.format(failure.receivedAt)}</td>
+                    <td className="py-2 pr-4 whitespace-nowrap text-slate-600">{formatDateTime(failure.receivedAt, { seconds: true })}</td>
                     <td className="py-2 pr-4 font-mono text-xs text-slate-600">{failure.eventId}</td>
                     <td className="py-2 pr-4 font-mono text-xs text-slate-900">{failure.type}</td>
                     <td className="py-2 text-red-700">{failure.error}</td>

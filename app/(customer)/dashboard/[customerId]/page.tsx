@@ -6,10 +6,10 @@ import { requireCustomerAccessPage } from "@/lib/auth/page-guards";
 import { getCustomer } from "@/lib/customers/get-customer";
 import { findUsageTotals } from "@/lib/metering/find-usage-totals";
 import { getUtcMonth } from "@/lib/time/utc-month";
+import { formatDate } from "@/lib/time/format";
 
 export const metadata: Metadata = { title: "Usage" };
 
-const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
 
 export default async function CustomerDashboardPage({ params }: { params: Promise<{ customerId: string }> }) {
   const { customerId } = await params;
@@ -24,11 +24,11 @@ export default async function CustomerDashboardPage({ params }: { params: Promis
     <AppShell user={user} current={`/dashboard/${customerId}`}>
       <PageHeader
         title={customer.name}
-        description={`Usage from ${dateFormat.format(period.periodStart)} to ${dateFormat.format(period.periodEnd)} (UTC, end excluded).`}
+        description={`Usage from ${formatDate(period.periodStart)} to ${formatDate(period.periodEnd)} (UTC, end excluded).`}
       />
       <div className="grid gap-4 sm:grid-cols-3">
         <Stat label="Plan" value={subscription?.planName ?? "No plan"} hint={subscription?.status.toLowerCase()} />
-        <Stat label="Period ends" value={dateFormat.format(period.periodEnd)} hint="UTC" />
+        <Stat label="Period ends" value={formatDate(period.periodEnd)} hint="UTC" />
         <Stat label="Account id" value={<span className="font-mono text-base">{customer.externalId}</span>} />
       </div>
       <Card title="Usage" className="mt-6">

@@ -17,11 +17,10 @@ import { findUsageTotals } from "@/lib/metering/find-usage-totals";
 import { formatMoney, formatQuantity } from "@/lib/money/currency";
 import { findLiveSubscription } from "@/lib/subscriptions/find-live-subscriptions";
 import { getUtcMonth } from "@/lib/time/utc-month";
+import { formatDate, formatDateTime } from "@/lib/time/format";
 
 export const metadata: Metadata = { title: "Customer" };
 
-const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
-const dateTimeFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 const CHANGE_LABELS = {
   CREATED: "Subscribed",
@@ -80,7 +79,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
         currency: subscription.planVersion.currency,
         cadence: cadence(subscription.planVersion.interval, subscription.planVersion.intervalCount),
         cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
-        periodEndLabel: dateFormat.format(subscription.currentPeriodEnd),
+        periodEndLabel: formatDate(subscription.currentPeriodEnd),
       }
     : null;
 
@@ -103,7 +102,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
           }
           hint={customer.stripeCustomerId ? "synced" : "Stripe has no customer yet"}
         />
-        <Stat label="Created" value={<span className="text-base">{dateFormat.format(customer.createdAt)}</span>} hint="UTC" />
+        <Stat label="Created" value={<span className="text-base">{formatDate(customer.createdAt)}</span>} hint="UTC" />
       </div>
 
       <Card title="Subscription" className="mt-6">
@@ -121,7 +120,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
               <div>
                 <dt className="text-slate-500">Current period (UTC)</dt>
                 <dd className="text-slate-900">
-                  {dateFormat.format(subscription.currentPeriodStart)} – {summary.periodEndLabel}
+                  {formatDate(subscription.currentPeriodStart)} – {summary.periodEndLabel}
                 </dd>
               </div>
               <div>
@@ -168,7 +167,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
         )}
       </Card>
 
-      <Card title={`Usage ${dateFormat.format(period.periodStart)} – ${dateFormat.format(period.periodEnd)} (UTC, end excluded)`} className="mt-6">
+      <Card title={`Usage ${formatDate(period.periodStart)} – ${formatDate(period.periodEnd)} (UTC, end excluded)`} className="mt-6">
         {usage.length === 0 ? (
           <EmptyState title="No usage recorded in this period" />
         ) : (
@@ -219,7 +218,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
                   <td className="py-2 pr-4 font-medium text-slate-900">{CHANGE_LABELS[change.kind]}</td>
                   <td className="py-2 pr-4 text-slate-600">{change.fromPlan ?? "—"}</td>
                   <td className="py-2 pr-4 text-slate-600">{change.toPlan ?? "—"}</td>
-                  <td className="py-2 pr-4 text-slate-600">{dateTimeFormat.format(change.effectiveAt)}</td>
+                  <td className="py-2 pr-4 text-slate-600">{formatDateTime(change.effectiveAt)}</td>
                   <td className="py-2 text-slate-600">{change.requestedBy ?? "Tally (system)"}</td>
                 </tr>
               ))}
@@ -247,7 +246,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
               <tbody className="divide-y divide-slate-100 align-top">
                 {history.audit.map((entry) => (
                   <tr key={entry.id}>
-                    <td className="py-2 pr-4 whitespace-nowrap text-slate-600">{dateTimeFormat.format(entry.createdAt)}</td>
+                    <td className="py-2 pr-4 whitespace-nowrap text-slate-600">{formatDateTime(entry.createdAt)}</td>
                     <td className="py-2 pr-4 text-slate-700">{entry.actor}</td>
                     <td className="py-2 pr-4 font-mono text-xs text-slate-900">{entry.action}</td>
                     <td className="py-2 pr-4">

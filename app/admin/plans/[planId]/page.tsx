@@ -15,6 +15,7 @@ import { getPlan, type TPlanWithVersions } from "@/lib/catalog/get-plan";
 import { toChargePricing } from "@/lib/catalog/to-plan-pricing";
 import { isAppError } from "@/lib/errors";
 import { formatMoney, formatQuantity } from "@/lib/money/currency";
+import { formatDateTime } from "@/lib/time/format";
 
 export const metadata: Metadata = { title: "Plan" };
 
@@ -102,7 +103,7 @@ export default async function PlanPage({ params }: { params: Promise<{ planId: s
                 {version.interval.toLowerCase()}
                 {version.intervalCount > 1 ? "s" : ""}
               </span>
-              {version.publishedAt ? <span className="text-xs text-slate-500">published {version.publishedAt.toISOString().slice(0, 16).replace("T", " ")} UTC</span> : null}
+              {version.publishedAt ? <span className="text-xs text-slate-500">published {formatDateTime(version.publishedAt)} UTC</span> : null}
             </div>
             <p className="mb-3 text-xs text-slate-500">
               Base fee price: <span className="font-mono" data-testid="stripe-base-price-id">{version.stripeBasePriceId ?? "not synced"}</span> · alerts at{" "}
