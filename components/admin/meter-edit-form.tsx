@@ -1,12 +1,12 @@
 "use client";
 
-import { useState, useTransition, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { updateMeterAction } from "@/app/admin/meters/actions";
 import { ROUNDING_OPTIONS } from "@/components/admin/meter-create-form";
 import { FormAlert, FormNotice, SelectField, TextField } from "@/components/admin/form-controls";
+import { useStaffAction } from "@/components/admin/use-staff-action";
 import { Button } from "@/components/ui/button";
 import type { ZMeterUpdate } from "@/lib/catalog/schemas";
-import type { TActionError } from "@/lib/http/action-client";
 import type { z } from "zod";
 
 export type TMeterEditValues = { displayName: string; unitLabel: string; valueScale: string; rounding: string };
@@ -16,10 +16,8 @@ export type TMeterEditValues = { displayName: string; unitLabel: string; valueSc
  * Only changed fields are sent; the event name and aggregation never change.
  */
 export function MeterEditForm({ meterId, eventName, values }: { meterId: string; eventName: string; values: TMeterEditValues }) {
-  const [error, setError] = useState<TActionError | null>(null);
+  const { run, pending, error, fieldError } = useStaffAction(updateMeterAction);
   const [saved, setSaved] = useState(false);
-  const [pending, startTransition] = useTransition();
-  const fieldError = (name: string) => error?.fieldErrors[`/changes/${name}`];
   const id = (name: string) => `meter-${meterId}-${name}`;
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -30,20 +28,17 @@ export function MeterEditForm({ meterId, eventName, values }: { meterId: string;
       const value = String(form.get(name) ?? "");
       if (value !== values[name]) Object.assign(changes, { [name]: value });
     }
-    startTransition(async () => {
-      const result = await updateMeterAction({ meterId, changes });
-      setError(result.ok ? null : result.error);
-      setSaved(result.ok);
-    });
+    setSaved(false);
+    run({ meterId, changes }, () => setSaved(true));
   }
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-3" aria-label={`Edit meter ${eventName}`}>
       <div className="grid gap-3 sm:grid-cols-2">
-        <TextField id={id("display-name")} name="displayName" label="Display name" defaultValue={values.displayName} error={fieldError("displayName")} />
-        <TextField id={id("unit-label")} name="unitLabel" label="Unit label" defaultValue={values.unitLabel} error={fieldError("unitLabel")} />
-        <TextField id={id("value-scale")} name="valueScale" label="Value scale" inputMode="decimal" defaultValue={values.valueScale} error={fieldError("valueScale")} />
-        <SelectField id={id("rounding")} name="rounding" label="Rounding" options={ROUNDING_OPTIONS} defaultValue={values.rounding} error={fieldError("rounding")} />
+        <TextField id={id("display-name")} name="displayName" label="Display name" defaultValue={values.displayName} error={fieldError("/changes/displayName")} />
+        <TextField id={id("unit-label")} name="unitLabel" label="Unit label" defaultValue={values.unitLabel} error={fieldError("/changes/unitLabel")} />
+        <TextField id={id("value-scale")} name="valueScale" label="Value scale" inputMode="decimal" defaultValue={values.valueScale} error={fieldError("/changes/valueScale")} />
+        <SelectField id={id("rounding")} name="rounding" label="Rounding" options={ROUNDING_OPTIONS} defaultValue={values.rounding} error={fieldError("/changes/rounding")} />
       </div>
       <FormAlert error={error} />
       {saved ? <FormNotice>Saved.</FormNotice> : null}

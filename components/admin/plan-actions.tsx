@@ -1,29 +1,31 @@
 "use client";
 
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import { archivePlanAction, createPlanVersionAction } from "@/app/admin/plans/actions";
 import { FormAlert } from "@/components/admin/form-controls";
+import { useStaffAction } from "@/components/admin/use-staff-action";
 import { Button } from "@/components/ui/button";
-import type { TActionError } from "@/lib/http/action-client";
+import type { TActionResult } from "@/lib/http/action-client";
 
 /** "New version" (a draft copied from the latest published version) and "Archive plan" (confirmed first). */
 export function PlanActions({ planId, planName, canCreateVersion, canArchive }: { planId: string; planName: string; canCreateVersion: boolean; canArchive: boolean }) {
-  const [error, setError] = useState<TActionError | null>(null);
+  // One hook for both buttons: one call at a time, and the alert shows the latest call's error.
+  const { run, pending, error } = useStaffAction((step: "newVersion" | "archive"): Promise<TActionResult<unknown>> =>
+    step === "newVersion" ? createPlanVersionAction({ planId }) : archivePlanAction({ planId }),
+  );
   const [confirming, setConfirming] = useState(false);
-  const [pending, startTransition] = useTransition();
-
-  const run = (action: () => Promise<{ ok: true } | { ok: false; error: TActionError }>) =>
-    startTransition(async () => {
-      const result = await action();
-      setError(result.ok ? null : result.error);
-      setConfirming(false);
-    });
+  // Either outcome closes the confirmation: on success here, on failure when its error arrives.
+  const [shownError, setShownError] = useState(error);
+  if (error !== shownError) {
+    setShownError(error);
+    if (error) setConfirming(false);
+  }
 
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-center gap-3">
         {canCreateVersion ? (
-          <Button type="button" disabled={pending} onClick={() => run(() => createPlanVersionAction({ planId }))}>
+          <Button type="button" disabled={pending} onClick={() => run("newVersion", () => setConfirming(false))}>
             New version
           </Button>
         ) : null}
@@ -36,7 +38,7 @@ export function PlanActions({ planId, planName, canCreateVersion, canArchive }: 
       {confirming ? (
         <div role="group" aria-label="Confirm archiving" className="flex flex-wrap items-center gap-3 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">
           <span>Archive {planName}? New subscriptions can no longer choose it; existing ones keep their version.</span>
-          <Button type="button" disabled={pending} onClick={() => run(() => archivePlanAction({ planId }))}>
+          <Button type="button" disabled={pending} onClick={() => run("archive", () => setConfirming(false))}>
             Archive
           </Button>
           <Button type="button" variant="ghost" onClick={() => setConfirming(false)}>

@@ -1,12 +1,12 @@
 "use client";
 
-import { useState, useTransition, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { publishPlanVersionAction, updatePlanDraftAction } from "@/app/admin/plans/actions";
 import { FormAlert, FormNotice } from "@/components/admin/form-controls";
 import { toVersionInput, versionFieldErrors, type TMeterOption, type TVersionDraft } from "@/components/admin/plan-version-draft";
 import { PlanVersionEditor } from "@/components/admin/plan-version-editor";
+import { useStaffAction } from "@/components/admin/use-staff-action";
 import { Button } from "@/components/ui/button";
-import type { TActionError } from "@/lib/http/action-client";
 
 /**
  * A draft version's editor: "Save draft", or "Save and publish" (saves, then publishes what was
@@ -14,26 +14,19 @@ import type { TActionError } from "@/lib/http/action-client";
  */
 export function PlanDraftForm({ planVersionId, version, initial, meters }: { planVersionId: string; version: number; initial: TVersionDraft; meters: TMeterOption[] }) {
   const [draft, setDraft] = useState<TVersionDraft>(initial);
-  const [error, setError] = useState<TActionError | null>(null);
+  const { run, pending, error } = useStaffAction(updatePlanDraftAction);
   const [notice, setNotice] = useState<string | null>(null);
-  const [pending, startTransition] = useTransition();
 
   function submit(publish: boolean) {
-    startTransition(async () => {
-      setNotice(null);
-      const saved = await updatePlanDraftAction({ planVersionId, version: toVersionInput(draft) });
-      if (!saved.ok) {
-        setError(saved.error);
-        return;
-      }
+    setNotice(null);
+    run({ planVersionId, version: toVersionInput(draft) }, async () => {
       if (!publish) {
-        setError(null);
         setNotice(`Version ${version} saved as a draft.`);
         return;
       }
       const published = await publishPlanVersionAction({ planVersionId });
-      setError(published.ok ? null : published.error);
       if (published.ok) setNotice(`Version ${version} published.`);
+      return published;
     });
   }
 

@@ -1,6 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { hashApiKey } from "@/lib/auth/api-keys";
 import { verifyPassword } from "@/lib/auth/password";
+import { getStripe } from "@/lib/stripe/client";
 import { DEMO_LOGINS } from "@/prisma/demo-logins";
 import { seedDemoData } from "@/prisma/seed";
 import { stripeBillingProblems } from "@/lib/billing/stripe-billing-problems";
@@ -62,5 +64,42 @@ describe("demo seed", () => {
     );
     expect(keys[0]).toMatch(/^tly_[A-Za-z0-9_-]{32}$/);
     expect(keys[0]).not.toBe(keys[1]);
+  });
+});
+
+describe("npm run db:seed with Stripe configured", () => {
+  it("puts the demo meters and customers into Stripe and publishes the demo plans, once", async () => {
+    await withOwnDatabase(async (client, url) => {
+      const seed = () =>
+        spawnSync(process.execPath, ["--import", "tsx", "prisma/seed.ts"], {
+          env: { ...process.env, DATABASE_URL: url },
+          encoding: "utf8",
+          timeout: 60_000,
+        });
+      const first = seed();
+      expect(first.status, first.stderr).toBe(0);
+      expect(first.stdout).toContain("Demo catalog in Stripe: 3 meters, 3 customers, 3 plans published.");
+
+      const stripe = getStripe();
+      for (const meter of await client.meter.findMany()) {
+        expect(meter.stripeMeterId, meter.eventName).toMatch(/^mtr_/);
+        expect((await stripe.billing.meters.retrieve(meter.stripeMeterId ?? "")).event_name).toBe(meter.eventName);
+      }
+      for (const customer of await client.customer.findMany()) {
+        const stripeCustomer = await stripe.customers.retrieve(customer.stripeCustomerId ?? "");
+        expect(stripeCustomer).toMatchObject({ metadata: { tally_customer_id: customer.id } });
+      }
+      const versions = await client.planVersion.findMany({ include: { charges: true, plan: true } });
+      expect(versions.map((version) => version.status)).toEqual(["PUBLISHED", "PUBLISHED", "PUBLISHED"]);
+      for (const version of versions) {
+        expect(version.stripeBasePriceId, version.plan.key).toMatch(/^price_/);
+        expect(version.charges.every((charge) => charge.stripePriceId?.startsWith("price_"))).toBe(true);
+      }
+
+      // A second run finds a seeded database and touches nothing.
+      const second = seed();
+      expect(second.status, second.stderr).toBe(0);
+      expect(second.stdout).toContain("demo data not seeded");
+    });
   });
 });

@@ -62,14 +62,15 @@ async function main() {
     NEXT_TELEMETRY_DISABLED: "1",
   };
 
-  await run("seed", process.execPath, [tsxBin, path.join(ROOT, "prisma", "seed.ts")], childEnv);
-
-  const stripe = await startStripe(dataDir, `http://127.0.0.1:${env.PORT}`);
-  Object.assign(childEnv, stripe.env);
-
   if (!existsSync(path.join(ROOT, "lib", "db", "generated"))) {
     await run("prisma generate", process.execPath, [tsxBin, path.join(ROOT, "tools", "db", "generate.ts")], childEnv);
   }
+
+  // Stripe first: the seed publishes the demo catalog there.
+  const stripe = await startStripe(dataDir, `http://127.0.0.1:${env.PORT}`);
+  Object.assign(childEnv, stripe.env);
+
+  await run("seed", process.execPath, [tsxBin, path.join(ROOT, "prisma", "seed.ts")], childEnv);
 
   if (!dev) {
     const fingerprint = await hashBuildInputs(ROOT);
