@@ -1,9 +1,8 @@
 // An admin builds the catalog in the browser: a meter, a plan with graduated tiers (its cost curve
 // priced live), publishing it, and the Stripe objects that publishing made in the emulator.
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import Stripe from "stripe";
-import { logIn } from "./helpers";
+import { keepScreenshot, logIn } from "./helpers";
 
 // The emulator the e2e server runs (playwright.config.ts: STRIPE_EMULATOR_PORT = E2E_DB_PORT + 1).
 const STRIPE_EMULATOR_PORT = Number(process.env.E2E_DB_PORT ?? 54341) + 1;
@@ -75,7 +74,7 @@ test.describe("admin catalog", () => {
     await expect(curve.getByTestId("cost-curve-summary")).toHaveText(CURVE_AT_15);
 
     await page.screenshot({ path: test.info().outputPath("plan-editor.png"), fullPage: true });
-    await page.screenshot({ path: path.join("docs", "screenshots", "admin-plan-editor.png"), fullPage: true });
+    await keepScreenshot(page, "admin-plan-editor", (name) => test.info().outputPath(name));
 
     // A bounded last tier is refused next to its field, and nothing is created.
     await page.getByLabel("Charge 1 tier 2 up to").fill("5000");

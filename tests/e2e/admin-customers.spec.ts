@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import Stripe from "stripe";
-import { logIn } from "./helpers";
+import { keepScreenshot, logIn } from "./helpers";
 
 const STRIPE_PORT = Number(process.env.E2E_DB_PORT ?? 54341) + 1;
 const stripe = new Stripe("sk_test_x", { host: "127.0.0.1", port: STRIPE_PORT, protocol: "http" });
@@ -118,7 +118,7 @@ test.describe("admin console: customers, API keys, Stripe sync", () => {
     }
     await expect(audit).toContainText("admin@tally.test");
     await page.screenshot({ path: test.info().outputPath("customer-detail.png"), fullPage: true });
-    await page.screenshot({ path: "docs/screenshots/admin-customer.png", fullPage: true });
+    await keepScreenshot(page, "admin-customer", (name) => test.info().outputPath(name));
 
     // Undo the scheduled cancel.
     await page.getByRole("button", { name: "Undo scheduled cancel" }).click();

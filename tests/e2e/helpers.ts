@@ -24,3 +24,12 @@ export async function logIn(page: Page, email: string, password: string = passwo
 export async function expectLoggedInAs(page: Page, email: string) {
   await expect(page.getByTestId("current-user")).toHaveText(demoLogin(email).name);
 }
+
+/**
+ * Keeps a screenshot as a test artifact; with UPDATE_README_SCREENSHOTS=1 also refreshes the
+ * README's copy in docs/screenshots/ (never otherwise: `npm test` must not change tracked files).
+ */
+export async function keepScreenshot(page: Page, name: string, outputPath: (name: string) => string) {
+  await page.screenshot({ path: outputPath(`${name}.png`), fullPage: true });
+  if (process.env.UPDATE_README_SCREENSHOTS === "1") await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
+}
