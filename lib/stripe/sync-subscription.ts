@@ -3,12 +3,15 @@
 // by the webhook handlers; safe to run twice and out of order:
 // - it never trusts a payload: it re-reads the subscription from Stripe;
 // - `stripeSyncedAt` is the instant the read started; a sync whose read started before the one
-//   already applied changes nothing (a conditional update, so two concurrent syncs cannot interleave).
+//   already applied changes nothing. The subscription row is locked first, so two concurrent syncs
+//   (the service that called Stripe and a webhook about the same change) run one after the other.
 // It does not change the subscription's plan version: that belongs to the plan-change services,
 // which write it with its history row.
 import type Stripe from "stripe";
-import { db as defaultDb, PrismaClient, type Prisma, type SubscriptionStatus, type TDb } from "@/lib/db";
+import { db as defaultDb, type Prisma, type SubscriptionStatus, type TDb } from "@/lib/db";
+import { inTransaction } from "@/lib/db/transaction";
 import { getStripe } from "@/lib/stripe/client";
+import { lockSubscriptionForSync } from "./sync-subscription-query";
 
 const STATUS: Record<Stripe.Subscription.Status, SubscriptionStatus> = {
   incomplete: "INCOMPLETE",
@@ -54,9 +57,12 @@ export async function syncSubscription(stripeSubscriptionId: string, db: TDb = d
         : null);
     if (!local) return null;
 
+    const { stripeSyncedAt } = await lockSubscriptionForSync(tx, local.id);
+    if (stripeSyncedAt !== null && stripeSyncedAt > readAt) return local.id; // a newer read was applied already
+
     const period = items[0] ?? null;
-    const applied = await tx.subscription.updateMany({
-      where: { id: local.id, OR: [{ stripeSyncedAt: null }, { stripeSyncedAt: { lte: readAt } }] },
+    await tx.subscription.update({
+      where: { id: local.id },
       data: {
         stripeSubscriptionId,
         status: STATUS[subscription.status],
@@ -69,7 +75,6 @@ export async function syncSubscription(stripeSubscriptionId: string, db: TDb = d
         stripeSyncedAt: readAt,
       },
     });
-    if (applied.count === 0) return local.id; // a newer read was applied already
 
     const priceIds = items.map((item) => item.price.id);
     // One query at a time: a transaction is one connection.
@@ -111,5 +116,5 @@ export async function syncSubscription(stripeSubscriptionId: string, db: TDb = d
     return local.id;
   };
 
-  return db instanceof PrismaClient ? db.$transaction(converge) : converge(db);
+  return inTransaction(db, converge);
 }

@@ -116,6 +116,22 @@ describe("subscriptions", () => {
     expect(all.data).toHaveLength(1);
   });
 
+  it("converges once when the service and a webhook sync a new subscription at the same time", async () => {
+    const context = await adminContext();
+    const calls = await meter(context);
+    const version = await perUnitPlan(context, [calls.id], 2000, "2");
+    const { customer: acme } = await clockCustomer(context);
+    const first = await createSubscription(acme.id, { planVersionId: version.id }, context);
+    // Back to "Stripe has it, Tally has no items yet": what a webhook racing the service sees.
+    await db.subscriptionItem.deleteMany({ where: { subscriptionId: first.id } });
+    await db.subscription.update({ where: { id: first.id }, data: { stripeSyncedAt: null } });
+
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => syncSubscription(first.stripeSubscriptionId ?? "")));
+    expect(results.flatMap((result) => (result.status === "rejected" ? [String(result.reason)] : []))).toEqual([]);
+    const items = await db.subscriptionItem.findMany({ where: { subscriptionId: first.id } });
+    expect(items).toHaveLength(2);
+  });
+
   it("refuses drafts, customers without Stripe, and another customer's subscription (not_found)", async () => {
     const context = await adminContext();
     const calls = await meter(context);

@@ -1,0 +1,12 @@
+import type { PrismaClient, Prisma } from "./generated/prisma/client";
+import type { TDb } from "./index";
+
+/**
+ * Runs `work` in a transaction: a new one when `db` is the client, the caller's when `db` is
+ * already a transaction client (services that join a caller's transaction take `db?: TDb`).
+ * (Prisma's client is not an `instanceof PrismaClient`, so this asks for `$transaction` instead.)
+ */
+export function inTransaction<T>(db: TDb, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+  const client = db as Partial<Pick<PrismaClient, "$transaction">>;
+  return typeof client.$transaction === "function" ? (db as PrismaClient).$transaction(work) : work(db as Prisma.TransactionClient);
+}
