@@ -13,7 +13,8 @@ import { AppError } from "@/lib/errors";
 import { getStripe } from "@/lib/stripe/client";
 import { syncSubscription } from "@/lib/stripe/sync-subscription";
 import { getSubscription, type TSubscriptionDetail } from "@/lib/subscriptions/get-subscription";
-import { isUniqueViolation, recordSubscriptionChange } from "@/lib/subscriptions/record-subscription-change";
+import { isUniqueViolation } from "@/lib/db/errors";
+import { recordSubscriptionChange } from "@/lib/subscriptions/record-subscription-change";
 import type { TSubscriptionCreateInput } from "@/lib/subscriptions/schemas";
 
 async function findOrCreateIntent(customerId: string, planVersionId: string): Promise<string> {

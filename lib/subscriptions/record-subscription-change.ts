@@ -2,7 +2,7 @@
 // A change carried by a Stripe call is recorded once: its idempotency key is unique, and a second
 // recording of the same key (a retry, a double click) returns false and writes nothing.
 import { recordAudit, type TAuditContext } from "@/lib/audit/record-audit";
-import { Prisma, type SubscriptionChangeKind, type TDb } from "@/lib/db";
+import type { SubscriptionChangeKind, TDb } from "@/lib/db";
 
 export type TChangeRecord = {
   subscriptionId: string;
@@ -47,8 +47,4 @@ export async function recordSubscriptionChange(db: TDb, change: TChangeRecord, c
 /** The next change's sequence number: part of Stripe idempotency keys, so each change has its own key. */
 export async function nextChangeSequence(db: TDb, subscriptionId: string): Promise<number> {
   return (await db.subscriptionChange.count({ where: { subscriptionId } })) + 1;
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }

@@ -3,7 +3,8 @@
 // one transaction. A failure is recorded for the sync health page and answered with a 5xx so that
 // Stripe delivers the event again; nothing of the failed attempt stays applied.
 import Stripe from "stripe";
-import { db, Prisma } from "@/lib/db";
+import { db } from "@/lib/db";
+import { isUniqueViolation } from "@/lib/db/errors";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { findWebhookHandler } from "./handlers";
@@ -54,7 +55,7 @@ export async function handleStripeWebhook(input: { rawBody: string; signature: s
     }
     return { ...seen, outcome: "processed" };
   } catch (error) {
-    if (isEventIdConflict(error)) return { ...seen, outcome: "duplicate" };
+    if (isUniqueViolation(error, "StripeEvent")) return { ...seen, outcome: "duplicate" };
     await recordFailure(event, error);
     throw new AppError("internal", `Processing ${event.type} ${event.id} failed; Stripe will deliver it again.`, { cause: error });
   }
@@ -104,10 +105,6 @@ function eventRow(event: TWebhookEvent) {
   return { id: event.id, type: event.type, stripeCreatedAt: event.createdAt };
 }
 
-function isEventIdConflict(error: unknown): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") return false;
-  return error.meta?.modelName === "StripeEvent" || JSON.stringify(error.meta ?? {}).includes("stripe_events");
-}
 
 async function recordFailure(event: TWebhookEvent, error: unknown): Promise<void> {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
