@@ -50,6 +50,16 @@ export const ZEnv = z.object({
   TALLY_DATA_DIR: z.string().min(1).default(".data"),
   /** Port of the embedded PostgreSQL server (only when DATABASE_URL is unset). */
   TALLY_DB_PORT: ZPort.default(54329),
+  /**
+   * Usage events per second one API key may send to one app instance (a batch of 1,000 counts
+   * 1,000); beyond it, 429 with Retry-After. A key's own limit (admin) overrides it.
+   */
+  TALLY_INGEST_RATE_LIMIT: z.coerce.number().int().min(1).default(100_000),
+  /** Enables /api/bench/* (the naive baseline the benchmarks compare against). Never in production. */
+  TALLY_BENCH_ROUTES: z
+    .enum(["0", "1"])
+    .default("0")
+    .transform((value) => value === "1"),
   /** Pins the demo API key the seed creates (otherwise a random one is printed). */
   TALLY_DEMO_API_KEY: z
     .string()

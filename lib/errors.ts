@@ -20,7 +20,7 @@ export const ERROR_STATUS = {
 export type TErrorCode = keyof typeof ERROR_STATUS;
 
 /** One problem with one input field, located by a JSON pointer (RFC 6901), e.g. `/events/3/value`. */
-export type TFieldError = { pointer: string; detail: string };
+export type TFieldError = { pointer: string; detail: string; /** A stable reason, where clients may act on it. */ code?: string };
 
 export const ERROR_TITLES: Record<TErrorCode, string> = {
   bad_request: "Bad request",

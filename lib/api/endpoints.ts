@@ -1,7 +1,8 @@
 // Every endpoint of the admin REST API, in one place: the OpenAPI document is built from this list
 // and a test checks it against the route files under app/api/v1 (paths relative to /api/v1).
-import type { z } from "zod";
+import { z } from "zod";
 import { ZCustomerInput, ZMeterInput, ZPlanInput, ZPlanVersionInput } from "@/lib/catalog/schemas";
+import { ZCustomerUsageParams, ZCustomerUsageQuery, ZUsageEventBatchInput, ZUsageEventInput } from "@/lib/metering/schemas";
 import { ZSubscriptionCancelInput, ZSubscriptionCreateInput, ZSubscriptionPlanChangeInput } from "@/lib/subscriptions/schemas";
 import {
   ZApiCustomer,
@@ -23,6 +24,7 @@ import {
   ZPlanVersionParams,
   ZSubscriptionParams,
 } from "./schemas";
+import { ZApiCustomerUsage, ZApiUsageEvent, ZApiUsageEventBatch } from "./usage-resources";
 
 export type THttpMethod = "GET" | "POST";
 
@@ -33,19 +35,54 @@ export type TEndpoint = {
   operationId: string;
   summary: string;
   description?: string;
-  tag: "Meters" | "Plans" | "Customers" | "Subscriptions" | "Meta";
-  /** "public": no key; everything else needs an API key with the ADMIN scope. */
-  auth?: "public";
+  tag: "Usage" | "Meters" | "Plans" | "Customers" | "Subscriptions" | "Meta";
+  /** "public": no key; "ingest": a key with the INGEST scope; by default, a key with the ADMIN scope. */
+  auth?: "public" | "ingest";
   params?: z.ZodObject;
   query?: z.ZodObject;
   /** The service's camelCase schema; the wire form is its snake_case rename (see wireBody). */
   body?: z.ZodType;
   responses: Partial<Record<200 | 201, { description: string; schema?: z.ZodType }>>;
   /** Problems the endpoint answers besides 400 (bad input), 401 and 403. */
-  problems?: (404 | 409 | 422)[];
+  problems?: (404 | 409 | 413 | 422 | 429)[];
 };
 
 export const ENDPOINTS: TEndpoint[] = [
+  {
+    method: "POST",
+    path: "/events",
+    operationId: "recordUsageEvents",
+    tag: "Usage",
+    auth: "ingest",
+    summary: "Record a usage event, or a batch of up to 1,000",
+    description: [
+      "The body is one event, or `{\"events\": [...]}` with 1 to 1,000 events (at most 2 MiB).",
+      "A new event answers 201 with Tally's id. The same `idempotency_key` with the same payload, at any later time (keys are kept as long as the event, at least 35 days), answers 200 with the original id and `duplicate: true`; with a different payload, 409 and nothing is written.",
+      "A batch answers 200 with one result per event, in order. It is all or nothing: if any event is invalid, nothing is written and the problem's `errors` name every bad event by JSON pointer (`/events/3/value`) with a stable `code`.",
+      "Shape problems (unknown or missing fields, wrong types) are 400; events that cannot be billed are 422: unknown or archived customer or meter; a value that is not finite, negative (unless the meter allows it), fractional on a count meter, or beyond 12 decimal places or 26 integer digits (never rounded); an idempotency key that is blank, longer than 100 characters or has control characters; a timestamp more than 5 minutes ahead or older than 35 days.",
+      "Events timestamped before the customer's current billing period are recorded with `late: true` and billed by the late-event policy (see the README). Past the API key's rate limit: 429 with `Retry-After`.",
+    ].join("\n\n"),
+    body: z.union([ZUsageEventInput, ZUsageEventBatchInput]),
+    responses: {
+      200: { description: "A duplicate of an event recorded before (one event), or the results of a batch.", schema: z.union([ZApiUsageEvent, ZApiUsageEventBatch]) },
+      201: { description: "The event, recorded.", schema: ZApiUsageEvent },
+    },
+    problems: [409, 413, 422, 429],
+  },
+  {
+    method: "GET",
+    path: "/customers/{customerId}/usage",
+    operationId: "getCustomerUsage",
+    tag: "Usage",
+    auth: "ingest",
+    summary: "A customer's usage in its current period against its included quota (entitlement check)",
+    description:
+      "`customerId` is the customer's external id (the `customer` of its events) or its Tally id. Read from hourly rollups: as fast at 10 million events as at ten. Without `meter`, every meter on the customer's plan and every meter with usage in the period.",
+    params: ZCustomerUsageParams,
+    query: ZCustomerUsageQuery,
+    responses: { 200: { description: "The usage.", schema: ZApiCustomerUsage } },
+    problems: [404],
+  },
   {
     method: "GET",
     path: "/meters",

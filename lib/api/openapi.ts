@@ -49,8 +49,10 @@ const PROBLEMS: Record<number, TErrorCode[]> = {
   403: ["forbidden"],
   404: ["not_found"],
   409: ["conflict"],
+  413: ["payload_too_large"],
   415: ["unsupported_media_type"],
   422: ["unprocessable"],
+  429: ["rate_limited"],
 };
 
 function problemResponse(status: number) {
@@ -94,6 +96,7 @@ function operation(endpoint: TEndpoint) {
     ...(endpoint.description ? { description: endpoint.description } : {}),
     tags: [endpoint.tag],
     ...(endpoint.auth === "public" ? { security: [] } : {}),
+    ...(endpoint.auth === "ingest" ? { "x-required-scope": "INGEST" } : endpoint.auth === "public" ? {} : { "x-required-scope": "ADMIN" }),
     ...(parameterList.length > 0 ? { parameters: parameterList } : {}),
     ...(endpoint.body
       ? { requestBody: { required: true, content: { "application/json": { schema: toWireJsonSchema(toJsonSchema(endpoint.body, "input")) } } } }
@@ -111,10 +114,10 @@ export function buildOpenApiDocument(): TJson {
     openapi: "3.1.0",
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     info: {
-      title: "Tally admin API",
+      title: "Tally API",
       version: "1",
       description:
-        "Configure billing from code: meters, plans and their versions, customers and subscriptions. Bodies are snake_case JSON; money is integer minor units with a `currency`, decimals are strings, times are RFC 3339. Errors are RFC 9457 problem+json with a stable `code` (" +
+        "Send usage events and check a customer's usage (API keys with the INGEST scope); configure billing from code: meters, plans and their versions, customers and subscriptions (the ADMIN scope). Bodies are snake_case JSON; money is integer minor units with a `currency`, decimals are strings, times are RFC 3339. Errors are RFC 9457 problem+json with a stable `code` (" +
         Object.entries(ERROR_STATUS)
           .map(([code, status]) => `${code} ${status}`)
           .join(", ") +
@@ -122,11 +125,11 @@ export function buildOpenApiDocument(): TJson {
     },
     servers: [{ url: "/api/v1" }],
     security: [{ apiKey: [] }],
-    tags: ["Meters", "Plans", "Customers", "Subscriptions", "Meta"].map((name) => ({ name })),
+    tags: ["Usage", "Meters", "Plans", "Customers", "Subscriptions", "Meta"].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: {
-        apiKey: { type: "http", scheme: "bearer", description: "An API key with the ADMIN scope: `Authorization: Bearer tly_…`." },
+        apiKey: { type: "http", scheme: "bearer", description: "An API key: `Authorization: Bearer tly_…`. Each operation names the scope it needs in `x-required-scope` (INGEST or ADMIN)." },
       },
       schemas: { Problem: toJsonSchema(ZApiProblem, "output") },
     },

@@ -301,7 +301,7 @@ export const ZApiProblem = z.object({
   instance: z.string().optional(),
   code: z.enum(Object.keys(ERROR_STATUS) as [TErrorCode, ...TErrorCode[]]),
   request_id: z.string().optional(),
-  errors: z.array(z.strictObject({ pointer: z.string(), detail: z.string() })).optional(),
+  errors: z.array(z.strictObject({ pointer: z.string(), detail: z.string(), code: z.string().optional() })).optional(),
 });
 
 export const listOf = <S extends z.ZodType>(item: S) => z.strictObject({ data: z.array(item) });

@@ -9,7 +9,7 @@ const PREFIX_LENGTH = KEY_PREFIX.length + 8;
 /** last_used_at is written at most this often per key, so busy keys don't write on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export type TApiKeyPrincipal = { id: string; name: string; scopes: ApiKeyScope[] };
+export type TApiKeyPrincipal = { id: string; name: string; scopes: ApiKeyScope[]; rateLimitPerSecond: number | null };
 
 export function hashApiKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
@@ -64,5 +64,5 @@ export async function authenticateApiKey(
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now } });
   }
-  return { id: row.id, name: row.name, scopes: row.scopes };
+  return { id: row.id, name: row.name, scopes: row.scopes, rateLimitPerSecond: row.rateLimitPerSecond };
 }

@@ -6,7 +6,12 @@ import type { TDb } from "./index";
  * already a transaction client (services that join a caller's transaction take `db?: TDb`).
  * (Prisma's client is not an `instanceof PrismaClient`, so this asks for `$transaction` instead.)
  */
-export function inTransaction<T>(db: TDb, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+export function inTransaction<T>(
+  db: TDb,
+  work: (tx: Prisma.TransactionClient) => Promise<T>,
+  /** For a new transaction: how long to wait for a connection, and to run (Prisma's defaults: 2 s, 5 s). */
+  options?: { maxWait?: number; timeout?: number },
+): Promise<T> {
   const client = db as Partial<Pick<PrismaClient, "$transaction">>;
-  return typeof client.$transaction === "function" ? (db as PrismaClient).$transaction(work) : work(db as Prisma.TransactionClient);
+  return typeof client.$transaction === "function" ? (db as PrismaClient).$transaction(work, options) : work(db as Prisma.TransactionClient);
 }
