@@ -6,7 +6,7 @@ import Decimal from "decimal.js";
 import type { MeterAggregation, MeterStatus } from "@/lib/db";
 import type { TFieldError } from "@/lib/errors";
 import { ExactDecimal } from "@/lib/money/currency";
-import type { TUsageEventInput } from "./schemas";
+import { isStorableText, type TUsageEventInput } from "./schemas";
 
 /** Stripe accepts meter events up to 35 days old and 5 minutes ahead; so does Tally. */
 export const MAX_EVENT_AGE_MS = 35 * 24 * 60 * 60 * 1000;
@@ -91,7 +91,9 @@ function checkIdempotencyKey(key: string): { code: string; detail: string } | un
   if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     return { code: "idempotency_key_too_long", detail: `At most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters (this one has ${key.length}).` };
   }
-  if (CONTROL_CHARACTERS.test(key)) return { code: "idempotency_key_invalid", detail: "Must not contain control characters." };
+  if (CONTROL_CHARACTERS.test(key) || !isStorableText(key)) {
+    return { code: "idempotency_key_invalid", detail: "Must be valid Unicode text without control characters." };
+  }
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 // SQL of the usage read path: one customer's live subscription with its plan's charges, and its
-// usage per meter in a period, from the hourly rollups (never the raw events), so it costs the
-// same at 10 million events as at ten.
+// usage per meter in a period, from the hourly rollups (plus the raw events of the period's partial
+// edge hours), so it costs about the same at 10 million events as at ten.
 import type { TDb } from "@/lib/db";
 
 export type TUsageCustomerRow = {
@@ -27,6 +27,12 @@ export type TMeterUsageRow = {
   event_count: string | null;
 };
 
+/** A row's usage under its meter's aggregation (COUNT meters sum their whole-number values). */
+export function usageOfRow(row: TMeterUsageRow): string {
+  const value = row.aggregation === "MAX" ? row.max_quantity : row.aggregation === "LAST" ? row.last_quantity : row.quantity;
+  return value ?? "0";
+}
+
 /** By external id, or by Tally id; archived customers are not found. */
 export async function findUsageCustomer(db: TDb, reference: string): Promise<TUsageCustomerRow | undefined> {
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(reference);
@@ -51,21 +57,40 @@ export async function findSubscriptionCharges(db: TDb, subscriptionId: string): 
     WHERE s.id = ${subscriptionId}::uuid`;
 }
 
+const HOUR_MS = 60 * 60 * 1000;
+
 /**
  * Per meter (the given ones, plus any with usage in the period): SUM/COUNT totals, the MAX, and
- * the LAST value (of the latest hour that has one).
+ * the LAST value. Whole hours inside the period come from the hourly rollups; the partial hours at
+ * its edges (periods start at a subscription's creation second, rarely on the hour) from the raw
+ * events, so the total is exact and costs at most two hours of one customer's events.
  */
 export async function findMeterUsage(
   db: TDb,
   input: { customerId: string; periodStart: Date; periodEnd: Date; meterIds: readonly string[]; onlyMeterId: string | null },
 ): Promise<TMeterUsageRow[]> {
+  const { periodStart, periodEnd } = input;
+  let wholeStart = new Date(Math.ceil(periodStart.getTime() / HOUR_MS) * HOUR_MS);
+  let wholeEnd = new Date(Math.floor(periodEnd.getTime() / HOUR_MS) * HOUR_MS);
+  // A period inside one hour has no whole hour: all of it is read raw.
+  if (wholeStart >= wholeEnd) wholeStart = wholeEnd = periodEnd;
   return db.$queryRaw<TMeterUsageRow[]>`
-    WITH usage AS (
+    WITH parts AS (
+      SELECT meter_id, quantity, event_count, max_quantity, last_quantity, last_occurred_at
+      FROM usage_rollups
+      WHERE customer_id = ${input.customerId}::uuid AND hour_start >= ${wholeStart} AND hour_start < ${wholeEnd}
+        AND (${input.onlyMeterId}::uuid IS NULL OR meter_id = ${input.onlyMeterId}::uuid)
+      UNION ALL
+      SELECT meter_id, quantity, 1, quantity, quantity, occurred_at
+      FROM usage_events
+      WHERE customer_id = ${input.customerId}::uuid
+        AND ((occurred_at >= ${periodStart} AND occurred_at < ${wholeStart}) OR (occurred_at >= ${wholeEnd} AND occurred_at < ${periodEnd}))
+        AND (${input.onlyMeterId}::uuid IS NULL OR meter_id = ${input.onlyMeterId}::uuid)
+    ),
+    usage AS (
       SELECT meter_id, sum(quantity) AS quantity, max(max_quantity) AS max_quantity,
              (array_agg(last_quantity ORDER BY last_occurred_at DESC NULLS LAST))[1] AS last_quantity, sum(event_count) AS event_count
-      FROM usage_rollups
-      WHERE customer_id = ${input.customerId}::uuid AND hour_start >= ${input.periodStart} AND hour_start < ${input.periodEnd}
-        AND (${input.onlyMeterId}::uuid IS NULL OR meter_id = ${input.onlyMeterId}::uuid)
+      FROM parts
       GROUP BY meter_id
     )
     SELECT m.id::text AS meter_id, m.event_name, m.display_name, m.unit_label, m.aggregation::text AS aggregation,

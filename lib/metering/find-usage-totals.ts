@@ -1,5 +1,7 @@
 import { db, type TDb } from "@/lib/db";
+import { ExactDecimal } from "@/lib/money/currency";
 import type { TPeriod } from "@/lib/time/period";
+import { findMeterUsage, usageOfRow } from "./customer-usage-query";
 
 export type TUsageTotal = {
   meterId: string;
@@ -11,35 +13,17 @@ export type TUsageTotal = {
 };
 
 /**
- * Per meter, the summed quantity and the event count of one customer's period, read from the
- * hourly rollups (never the raw events).
+ * Per meter with usage, one customer's period usage under the meter's aggregation, and its event
+ * count: hourly rollups for whole hours, raw events for the period's partial edge hours.
  */
 export async function findUsageTotals(customerId: string, period: TPeriod, client: TDb = db): Promise<TUsageTotal[]> {
-  const groups = await client.usageRollup.groupBy({
-    by: ["meterId"],
-    where: { customerId, hourStart: { gte: period.periodStart, lt: period.periodEnd } },
-    _sum: { quantity: true, eventCount: true },
-  });
-  if (groups.length === 0) return [];
-  const meters = await client.meter.findMany({
-    where: { id: { in: groups.map((group) => group.meterId) } },
-    select: { id: true, eventName: true, displayName: true, unitLabel: true },
-  });
-  const byId = new Map(meters.map((meter) => [meter.id, meter]));
-  return groups
-    .flatMap((group) => {
-      const meter = byId.get(group.meterId);
-      if (!meter) return [];
-      return [
-        {
-          meterId: meter.id,
-          eventName: meter.eventName,
-          displayName: meter.displayName,
-          unitLabel: meter.unitLabel,
-          quantity: (group._sum.quantity ?? 0).toString(),
-          eventCount: Number(group._sum.eventCount ?? 0),
-        },
-      ];
-    })
-    .sort((a, b) => a.displayName.localeCompare(b.displayName));
+  const rows = await findMeterUsage(client, { customerId, ...period, meterIds: [], onlyMeterId: null });
+  return rows.map((row) => ({
+    meterId: row.meter_id,
+    eventName: row.event_name,
+    displayName: row.display_name,
+    unitLabel: row.unit_label,
+    quantity: new ExactDecimal(usageOfRow(row)).toFixed(),
+    eventCount: Number(row.event_count ?? 0),
+  }));
 }

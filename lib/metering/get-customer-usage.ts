@@ -1,13 +1,12 @@
 // One customer's usage in its current billing period against its plan's included quantities: the
 // entitlement check a vendor's product may call on every request. Reads rollups only.
-import type Decimal from "decimal.js";
 import { db as defaultDb, type MeterAggregation, type TDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { ExactDecimal } from "@/lib/money/currency";
 import type { TPeriod } from "@/lib/time/period";
 import { getUtcMonth } from "@/lib/time/utc-month";
 import { computeQuotaUsage, type TQuotaUsage } from "./compute-quota-usage";
-import { findMeterUsage, findSubscriptionCharges, findUsageCustomer, type TMeterUsageRow } from "./customer-usage-query";
+import { findMeterUsage, findSubscriptionCharges, findUsageCustomer, usageOfRow } from "./customer-usage-query";
 
 export type TMeterQuotaUsage = TQuotaUsage & {
   meterId: string;
@@ -68,13 +67,8 @@ export async function getCustomerUsage(reference: string, options: { meter?: str
       unitLabel: row.unit_label,
       aggregation: row.aggregation,
       eventCount: Number(row.event_count ?? 0),
-      ...computeQuotaUsage({ aggregation: row.aggregation, usage: usageOf(row), included: included.get(row.meter_id) ?? null, period, now }),
+      ...computeQuotaUsage({ aggregation: row.aggregation, usage: new ExactDecimal(usageOfRow(row)), included: included.get(row.meter_id) ?? null, period, now }),
     })),
   };
 }
 
-/** The period's usage under the meter's aggregation (COUNT meters sum their whole-number values). */
-function usageOf(row: TMeterUsageRow): Decimal {
-  const value = row.aggregation === "MAX" ? row.max_quantity : row.aggregation === "LAST" ? row.last_quantity : row.quantity;
-  return new ExactDecimal(value ?? 0);
-}

@@ -12,7 +12,15 @@ export const MAX_PROPERTIES = 50;
 export const MAX_PROPERTY_KEY_LENGTH = 40;
 export const MAX_PROPERTY_VALUE_LENGTH = 500;
 
-const ZPropertyValue = z.union([z.string().max(MAX_PROPERTY_VALUE_LENGTH), z.number(), z.boolean(), z.null()], {
+// Postgres text cannot hold NUL, and JSON with a lone UTF-16 surrogate is not valid Unicode.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Text Postgres can store: no NUL character, no lone surrogate. */
+export const isStorableText = (text: string): boolean => !UNSTORABLE.test(text);
+
+const zText = (message: string) => z.string({ error: message }).refine(isStorableText, "Must be valid Unicode text without NUL characters.");
+
+const ZPropertyValue = z.union([zText("").max(MAX_PROPERTY_VALUE_LENGTH), z.number(), z.boolean(), z.null()], {
   error: `Property values are strings (at most ${MAX_PROPERTY_VALUE_LENGTH} characters), numbers, booleans or null; properties are flat.`,
 });
 
@@ -20,16 +28,21 @@ export const ZUsageEventInput = z.strictObject({
   /** Unique per customer; replays with the same payload answer the original event. */
   idempotency_key: z.string({ error: "Required: a string unique per customer, at most 100 characters." }),
   /** The customer's external id. */
-  customer: z.string({ error: "Required: the customer's external id." }).min(1, "Required: the customer's external id."),
+  customer: zText("Required: the customer's external id.").min(1, "Required: the customer's external id."),
   /** The meter's event name. */
-  meter: z.string({ error: "Required: the meter's event name." }).min(1, "Required: the meter's event name."),
+  meter: zText("Required: the meter's event name.").min(1, "Required: the meter's event name."),
   /** A number or a decimal string; optional for COUNT meters (default 1). */
-  value: z.union([z.number(), z.string()], { error: "A number or a decimal string, e.g. 12 or \"0.25\"." }).optional(),
+  // Not z.number(): it refuses 1e999 (Infinity once parsed) as a type error (400), and a value
+  // that is not finite is a 422 like every other value Tally cannot bill.
+  value: z
+    .custom<number | string>((value) => typeof value === "number" || typeof value === "string", { error: "A number or a decimal string, e.g. 12 or \"0.25\"." })
+    .meta({ anyOf: [{ type: "number" }, { type: "string" }] })
+    .optional(),
   /** RFC 3339 (e.g. 2026-11-21T10:15:00Z) or unix seconds; default: when Tally receives it. */
   timestamp: z.union([z.string(), z.number()], { error: "An RFC 3339 time (2026-11-21T10:15:00Z) or unix seconds." }).optional(),
   /** Flat key/value pairs kept with the event for audit and dispute CSVs. */
   properties: z
-    .record(z.string().max(MAX_PROPERTY_KEY_LENGTH, `Property names have at most ${MAX_PROPERTY_KEY_LENGTH} characters.`), ZPropertyValue)
+    .record(zText("").max(MAX_PROPERTY_KEY_LENGTH, `Property names have at most ${MAX_PROPERTY_KEY_LENGTH} characters.`), ZPropertyValue)
     .refine((properties) => Object.keys(properties).length <= MAX_PROPERTIES, `At most ${MAX_PROPERTIES} properties.`)
     .optional(),
 });
@@ -52,6 +65,9 @@ export const ZRecordUsageBody = z.unknown().transform((body, ctx) => {
       // One issue per unknown field, located at the field itself.
       if (issue.code === "unrecognized_keys") {
         for (const key of issue.keys) ctx.addIssue({ code: "custom", message: `Unknown field "${key}".`, path: [...issue.path, key] });
+      } else if (issue.code === "invalid_key") {
+        // A record key's own message (zod wraps it in "Invalid key in record").
+        ctx.addIssue({ code: "custom", message: issue.issues[0]?.message ?? issue.message, path: issue.path });
       } else {
         ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
       }
