@@ -8,6 +8,7 @@ export default defineConfig([
   globalIgnores([
     ".next/**",
     ".data/**",
+    ".scratch/**",
     "node_modules/**",
     "lib/db/generated/**",
     "test-results/**",

@@ -1,5 +1,7 @@
-// Revokes an API key: it fails authentication from then on. Revoking a revoked key changes nothing
+// Revokes an API key: it fails authentication from then on (other app instances: within
+// API_KEY_CACHE_MS). Revoking a revoked key changes nothing
 // (and writes no second audit entry); an unknown key is not_found.
+import { forgetApiKey } from "@/lib/auth/api-keys";
 import { recordAudit, type TAuditContext } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -7,7 +9,7 @@ import { AppError } from "@/lib/errors";
 export type TRevokedApiKey = { id: string; prefix: string; revokedAt: Date };
 
 export async function revokeApiKey(apiKeyId: string, context: TAuditContext, now = new Date()): Promise<TRevokedApiKey> {
-  return db.$transaction(async (tx) => {
+  const revoked = await db.$transaction(async (tx) => {
     const before = await tx.apiKey.findUnique({ where: { id: apiKeyId }, select: { id: true, name: true, prefix: true, scopes: true, revokedAt: true } });
     if (!before) throw new AppError("not_found", "No such API key.");
     if (before.revokedAt) return { id: before.id, prefix: before.prefix, revokedAt: before.revokedAt };
@@ -19,4 +21,6 @@ export async function revokeApiKey(apiKeyId: string, context: TAuditContext, now
     }
     return { id: after.id, prefix: after.prefix, revokedAt: after.revokedAt ?? now };
   });
+  forgetApiKey(apiKeyId);
+  return revoked;
 }

@@ -105,6 +105,11 @@ function parseQuantity(value: number | string | undefined, meter: TEventMeter): 
     return { code: "value_required", detail: `Required for the ${meter.aggregation.toLowerCase()} meter "${meter.eventName}".` };
   }
   if (typeof value === "number" && !Number.isFinite(value)) return { code: "value_not_finite", detail: "Must be a finite number." };
+  // The common case, without decimal arithmetic: a whole JS number (|n| < 2^53, far below 10^26).
+  if (typeof value === "number" && Number.isSafeInteger(value)) {
+    if (value < 0 && !meter.allowNegative) return { code: "value_negative", detail: `The meter "${meter.eventName}" does not take negative values.` };
+    return { value: new ExactDecimal(value === 0 ? 0 : value) };
+  }
   const text = typeof value === "number" ? String(value) : value.trim();
   if (!DECIMAL_TEXT.test(text)) return { code: "value_not_a_number", detail: `"${value}" is not a decimal number.` };
   const quantity = new ExactDecimal(text);

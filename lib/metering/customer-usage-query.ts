@@ -1,19 +1,9 @@
-// SQL of the usage read path: one customer's live subscription with its plan's charges, and its
-// usage per meter in a period, from the hourly rollups (plus the raw events of the period's partial
-// edge hours), so it costs about the same at 10 million events as at ten.
-import type { TDb } from "@/lib/db";
-
-export type TUsageCustomerRow = {
-  customer_id: string;
-  external_id: string;
-  subscription_id: string | null;
-  current_period_start: Date | null;
-  current_period_end: Date | null;
-  plan_name: string | null;
-  plan_version: number | null;
-};
-
-export type TChargeRow = { meter_id: string; included_quantity: string };
+// SQL of the usage read path: a customer's usage per meter in a period, from the hourly rollups for
+// the whole hours and from the raw events for the period's partial edge hours (periods start at a
+// subscription's creation second, rarely on the hour), so totals are exact and cost about the same
+// at 10 million events as at ten. The entitlement check reads customer, plan, quota and usage in
+// one statement: it runs on every request of the vendor's product.
+import { Prisma, type TDb } from "@/lib/db";
 
 export type TMeterUsageRow = {
   meter_id: string;
@@ -33,71 +23,105 @@ export function usageOfRow(row: TMeterUsageRow): string {
   return value ?? "0";
 }
 
-/** By external id, or by Tally id; archived customers are not found. */
-export async function findUsageCustomer(db: TDb, reference: string): Promise<TUsageCustomerRow | undefined> {
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(reference);
-  const rows = await db.$queryRaw<TUsageCustomerRow[]>`
-    SELECT c.id::text AS customer_id, c.external_id, s.id::text AS subscription_id, s.current_period_start, s.current_period_end,
-           p.name AS plan_name, v.version AS plan_version
-    FROM customers c
-    LEFT JOIN subscriptions s ON s.customer_id = c.id AND s.ended_at IS NULL
-    LEFT JOIN plan_versions v ON v.id = s.plan_version_id
-    LEFT JOIN plans p ON p.id = v.plan_id
-    WHERE c.archived_at IS NULL AND (c.external_id = ${reference} OR (${isUuid} AND c.id = ${isUuid ? reference : null}::uuid))
-    ORDER BY (c.external_id = ${reference}) DESC
-    LIMIT 1`;
-  return rows[0];
-}
-
-/** The metered charges of the subscription's current plan version. */
-export async function findSubscriptionCharges(db: TDb, subscriptionId: string): Promise<TChargeRow[]> {
-  return db.$queryRaw<TChargeRow[]>`
-    SELECT pc.meter_id::text AS meter_id, pc.included_quantity::text AS included_quantity
-    FROM subscriptions s JOIN plan_charges pc ON pc.plan_version_id = s.plan_version_id
-    WHERE s.id = ${subscriptionId}::uuid`;
-}
-
-const HOUR_MS = 60 * 60 * 1000;
-
 /**
- * Per meter (the given ones, plus any with usage in the period): SUM/COUNT totals, the MAX, and
- * the LAST value. Whole hours inside the period come from the hourly rollups; the partial hours at
- * its edges (periods start at a subscription's creation second, rarely on the hour) from the raw
- * events, so the total is exact and costs at most two hours of one customer's events.
+ * CTEs `bounds`, `parts` and `usage` (per meter: sum, max, last, event count) for one customer
+ * and period, given as SQL expressions over a CTE or parameters.
  */
-export async function findMeterUsage(
-  db: TDb,
-  input: { customerId: string; periodStart: Date; periodEnd: Date; meterIds: readonly string[]; onlyMeterId: string | null },
-): Promise<TMeterUsageRow[]> {
-  const { periodStart, periodEnd } = input;
-  let wholeStart = new Date(Math.ceil(periodStart.getTime() / HOUR_MS) * HOUR_MS);
-  let wholeEnd = new Date(Math.floor(periodEnd.getTime() / HOUR_MS) * HOUR_MS);
-  // A period inside one hour has no whole hour: all of it is read raw.
-  if (wholeStart >= wholeEnd) wholeStart = wholeEnd = periodEnd;
-  return db.$queryRaw<TMeterUsageRow[]>`
-    WITH parts AS (
-      SELECT meter_id, quantity, event_count, max_quantity, last_quantity, last_occurred_at
-      FROM usage_rollups
-      WHERE customer_id = ${input.customerId}::uuid AND hour_start >= ${wholeStart} AND hour_start < ${wholeEnd}
-        AND (${input.onlyMeterId}::uuid IS NULL OR meter_id = ${input.onlyMeterId}::uuid)
+function usageCtes(input: { customerId: Prisma.Sql; periodStart: Prisma.Sql; periodEnd: Prisma.Sql; onlyMeterId: Prisma.Sql }): Prisma.Sql {
+  return Prisma.sql`
+    bounds AS (
+      SELECT ${input.customerId} AS customer_id, ps AS period_start, pe AS period_end,
+             CASE WHEN ws < we THEN ws ELSE pe END AS whole_start, CASE WHEN ws < we THEN we ELSE pe END AS whole_end
+      FROM (SELECT ps, pe, CASE WHEN date_trunc('hour', ps, 'UTC') = ps THEN ps ELSE date_trunc('hour', ps, 'UTC') + interval '1 hour' END AS ws,
+                   date_trunc('hour', pe, 'UTC') AS we
+            FROM (SELECT ${input.periodStart} AS ps, ${input.periodEnd} AS pe) p) b
+    ),
+    parts AS (
+      SELECT r.meter_id, r.quantity, r.event_count, r.max_quantity, r.last_quantity, r.last_occurred_at
+      FROM bounds b JOIN usage_rollups r ON r.customer_id = b.customer_id AND r.hour_start >= b.whole_start AND r.hour_start < b.whole_end
+      WHERE ${input.onlyMeterId} IS NULL OR r.meter_id = ${input.onlyMeterId}
       UNION ALL
-      SELECT meter_id, quantity, 1, quantity, quantity, occurred_at
-      FROM usage_events
-      WHERE customer_id = ${input.customerId}::uuid
-        AND ((occurred_at >= ${periodStart} AND occurred_at < ${wholeStart}) OR (occurred_at >= ${wholeEnd} AND occurred_at < ${periodEnd}))
-        AND (${input.onlyMeterId}::uuid IS NULL OR meter_id = ${input.onlyMeterId}::uuid)
+      SELECT e.meter_id, e.quantity, 1, e.quantity, e.quantity, e.occurred_at
+      FROM bounds b JOIN usage_events e ON e.customer_id = b.customer_id
+        AND ((e.occurred_at >= b.period_start AND e.occurred_at < b.whole_start) OR (e.occurred_at >= b.whole_end AND e.occurred_at < b.period_end))
+      WHERE ${input.onlyMeterId} IS NULL OR e.meter_id = ${input.onlyMeterId}
     ),
     usage AS (
       SELECT meter_id, sum(quantity) AS quantity, max(max_quantity) AS max_quantity,
              (array_agg(last_quantity ORDER BY last_occurred_at DESC NULLS LAST))[1] AS last_quantity, sum(event_count) AS event_count
-      FROM parts
-      GROUP BY meter_id
+      FROM parts GROUP BY meter_id
+    )`;
+}
+
+const METER_USAGE_COLUMNS = Prisma.sql`m.id::text AS meter_id, m.event_name, m.display_name, m.unit_label, m.aggregation::text AS aggregation,
+  u.quantity::text AS quantity, u.max_quantity::text AS max_quantity, u.last_quantity::text AS last_quantity, u.event_count::text AS event_count`;
+
+/** Per meter with usage in the period: its usage parts. */
+export async function findMeterUsage(db: TDb, input: { customerId: string; periodStart: Date; periodEnd: Date }): Promise<TMeterUsageRow[]> {
+  return db.$queryRaw<TMeterUsageRow[]>`
+    WITH ${usageCtes({
+      customerId: Prisma.sql`${input.customerId}::uuid`,
+      periodStart: Prisma.sql`${input.periodStart}::timestamptz`,
+      periodEnd: Prisma.sql`${input.periodEnd}::timestamptz`,
+      onlyMeterId: Prisma.sql`NULL::uuid`,
+    })}
+    SELECT ${METER_USAGE_COLUMNS} FROM usage u JOIN meters m ON m.id = u.meter_id ORDER BY m.display_name`;
+}
+
+export type TCustomerUsageRow = Partial<TMeterUsageRow> & {
+  customer_id: string;
+  external_id: string;
+  period_start: Date;
+  period_end: Date;
+  plan_name: string | null;
+  plan_version: number | null;
+  /** false: a meter was asked for and does not exist. */
+  meter_found: boolean;
+  included_quantity: string | null;
+};
+
+/**
+ * One customer (by external id, or Tally id; archived ones are not found) with its live
+ * subscription's period (`fallbackPeriod` without one), and per meter (the plan's, plus any with
+ * usage; or only `meter`, even without either) its usage and included quantity. No row: no such customer; one row with
+ * a null meter_id: no meter to show.
+ */
+export async function findCustomerUsage(
+  db: TDb,
+  input: { reference: string; meter: string | null; fallbackPeriod: { periodStart: Date; periodEnd: Date } },
+): Promise<TCustomerUsageRow[]> {
+  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(input.reference);
+  return db.$queryRaw<TCustomerUsageRow[]>`
+    WITH customer AS (
+      SELECT c.id, c.external_id, s.current_period_start, s.current_period_end, s.plan_version_id, p.name AS plan_name, v.version AS plan_version
+      FROM customers c
+      LEFT JOIN subscriptions s ON s.customer_id = c.id AND s.ended_at IS NULL
+      LEFT JOIN plan_versions v ON v.id = s.plan_version_id
+      LEFT JOIN plans p ON p.id = v.plan_id
+      WHERE c.archived_at IS NULL AND (c.external_id = ${input.reference} OR (${isUuid} AND c.id = ${isUuid ? input.reference : null}::uuid))
+      ORDER BY (c.external_id = ${input.reference}) DESC
+      LIMIT 1
+    ),
+    only_meter AS (SELECT id FROM meters WHERE event_name = ${input.meter}),
+    ${usageCtes({
+      customerId: Prisma.sql`(SELECT id FROM customer)`,
+      periodStart: Prisma.sql`(SELECT coalesce(current_period_start, ${input.fallbackPeriod.periodStart}::timestamptz) FROM customer)`,
+      periodEnd: Prisma.sql`(SELECT coalesce(current_period_end, ${input.fallbackPeriod.periodEnd}::timestamptz) FROM customer)`,
+      onlyMeterId: Prisma.sql`(SELECT id FROM only_meter)`,
+    })},
+    charges AS (SELECT pc.meter_id, pc.included_quantity FROM plan_charges pc JOIN customer c ON pc.plan_version_id = c.plan_version_id),
+    shown AS (
+      SELECT meter_id FROM usage UNION SELECT meter_id FROM charges UNION SELECT id FROM only_meter
+      EXCEPT SELECT m.id FROM meters m WHERE ${input.meter}::text IS NOT NULL AND m.id IS DISTINCT FROM (SELECT id FROM only_meter)
     )
-    SELECT m.id::text AS meter_id, m.event_name, m.display_name, m.unit_label, m.aggregation::text AS aggregation,
-           u.quantity::text AS quantity, u.max_quantity::text AS max_quantity, u.last_quantity::text AS last_quantity,
-           u.event_count::text AS event_count
-    FROM meters m LEFT JOIN usage u ON u.meter_id = m.id
-    WHERE (u.meter_id IS NOT NULL OR m.id = ANY(${input.meterIds}::uuid[]))
-      AND (${input.onlyMeterId}::uuid IS NULL OR m.id = ${input.onlyMeterId}::uuid)
+    SELECT c.id::text AS customer_id, c.external_id, b.period_start, b.period_end, c.plan_name, c.plan_version,
+           (${input.meter}::text IS NULL OR EXISTS (SELECT 1 FROM only_meter)) AS meter_found,
+           ch.included_quantity::text AS included_quantity, ${METER_USAGE_COLUMNS}
+    FROM customer c
+    CROSS JOIN bounds b
+    LEFT JOIN shown ON true
+    LEFT JOIN meters m ON m.id = shown.meter_id
+    LEFT JOIN usage u ON u.meter_id = shown.meter_id
+    LEFT JOIN charges ch ON ch.meter_id = shown.meter_id
     ORDER BY m.display_name`;
 }

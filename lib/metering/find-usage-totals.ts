@@ -17,7 +17,7 @@ export type TUsageTotal = {
  * count: hourly rollups for whole hours, raw events for the period's partial edge hours.
  */
 export async function findUsageTotals(customerId: string, period: TPeriod, client: TDb = db): Promise<TUsageTotal[]> {
-  const rows = await findMeterUsage(client, { customerId, ...period, meterIds: [], onlyMeterId: null });
+  const rows = await findMeterUsage(client, { customerId, ...period });
   return rows.map((row) => ({
     meterId: row.meter_id,
     eventName: row.event_name,

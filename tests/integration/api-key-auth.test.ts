@@ -1,7 +1,8 @@
 // The route wrapper's API-key authentication, against real rows.
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createApiKey } from "@/lib/auth/api-keys";
+import { revokeApiKey } from "@/lib/api-keys/revoke-api-key";
+import { API_KEY_CACHE_MS, authenticateApiKey, createApiKey } from "@/lib/auth/api-keys";
 import { db } from "@/lib/db";
 import { route } from "@/lib/http/route";
 import { unique } from "./factories";
@@ -75,5 +76,21 @@ describe("API key authentication", () => {
     const problem = await response.json();
     expect(problem.code).toBe("invalid_params");
     expect(problem.errors[0].detail).toContain("tenant");
+  });
+
+  it("keeps a valid key for at most API_KEY_CACHE_MS per process; revoking through Tally takes effect at once", async () => {
+    const t0 = new Date();
+    const later = (ms: number) => new Date(t0.getTime() + ms);
+    const elsewhere = await createApiKey({ name: unique("key"), scopes: ["INGEST"] });
+    await authenticateApiKey(`Bearer ${elsewhere.key}`, "INGEST", t0);
+    // Revoked by another app instance (straight in the database): this process notices within the cache time.
+    await db.apiKey.update({ where: { id: elsewhere.id }, data: { revokedAt: t0 } });
+    await expect(authenticateApiKey(`Bearer ${elsewhere.key}`, "INGEST", later(API_KEY_CACHE_MS - 1))).resolves.toMatchObject({ id: elsewhere.id });
+    await expect(authenticateApiKey(`Bearer ${elsewhere.key}`, "INGEST", later(API_KEY_CACHE_MS))).rejects.toMatchObject({ code: "unauthenticated", message: "This API key was revoked." });
+
+    const here = await createApiKey({ name: unique("key"), scopes: ["INGEST"] });
+    await authenticateApiKey(`Bearer ${here.key}`, "INGEST", t0);
+    await revokeApiKey(here.id, { actor: { kind: "SYSTEM" }, requestId: unique("req") });
+    await expect(authenticateApiKey(`Bearer ${here.key}`, "INGEST", later(1))).rejects.toMatchObject({ code: "unauthenticated" });
   });
 });
