@@ -41,9 +41,13 @@ function usageCtes(input: { customerId: Prisma.Sql; periodStart: Prisma.Sql; per
       FROM bounds b JOIN usage_rollups r ON r.customer_id = b.customer_id AND r.hour_start >= b.whole_start AND r.hour_start < b.whole_end
       WHERE ${input.onlyMeterId} IS NULL OR r.meter_id = ${input.onlyMeterId}
       UNION ALL
+      -- Two arms, not one OR: each is a range scan of the (customer, meter, occurred_at) index.
       SELECT e.meter_id, e.quantity, 1, e.quantity, e.quantity, e.occurred_at
-      FROM bounds b JOIN usage_events e ON e.customer_id = b.customer_id
-        AND ((e.occurred_at >= b.period_start AND e.occurred_at < b.whole_start) OR (e.occurred_at >= b.whole_end AND e.occurred_at < b.period_end))
+      FROM bounds b JOIN usage_events e ON e.customer_id = b.customer_id AND e.occurred_at >= b.period_start AND e.occurred_at < b.whole_start
+      WHERE ${input.onlyMeterId} IS NULL OR e.meter_id = ${input.onlyMeterId}
+      UNION ALL
+      SELECT e.meter_id, e.quantity, 1, e.quantity, e.quantity, e.occurred_at
+      FROM bounds b JOIN usage_events e ON e.customer_id = b.customer_id AND e.occurred_at >= b.whole_end AND e.occurred_at < b.period_end
       WHERE ${input.onlyMeterId} IS NULL OR e.meter_id = ${input.onlyMeterId}
     ),
     usage AS (
