@@ -138,7 +138,7 @@ function parseTimestamp(timestamp: string | number | undefined, now: Date): TPro
     return { code: "timestamp_in_future", detail: `More than 5 minutes ahead of Tally's clock (${now.toISOString()}).` };
   }
   if (instant.getTime() < now.getTime() - MAX_EVENT_AGE_MS) {
-    return { code: "timestamp_too_old", detail: "Older than 35 days: Stripe no longer accepts usage that old. Record it as a credit or adjustment instead." };
+    return { code: "timestamp_too_old", detail: "Older than 35 days: Stripe no longer accepts usage that old." };
   }
   return { value: instant };
 }
