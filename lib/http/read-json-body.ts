@@ -11,9 +11,9 @@ export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType)) {
     throw new AppError("unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`.");
   }
-  const tooLarge = new AppError("payload_too_large", `The body is larger than ${maxBytes.toLocaleString("en-US")} bytes.`);
+  const tooLarge = () => new AppError("payload_too_large", `The body is larger than ${maxBytes.toLocaleString("en-US")} bytes.`);
   const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge;
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
 
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -25,7 +25,7 @@ export async function readJsonBody(request: Request, maxBytes = DEFAULT_MAX_BODY
       size += value.byteLength;
       if (size > maxBytes) {
         await reader.cancel();
-        throw tooLarge;
+        throw tooLarge();
       }
       chunks.push(value);
     }
