@@ -8,7 +8,6 @@ export default defineConfig([
   globalIgnores([
     ".next/**",
     ".data/**",
-    ".scratch/**",
     "node_modules/**",
     "lib/db/generated/**",
     "test-results/**",

@@ -20,10 +20,11 @@ function limiterFor(pointsPerSecond: number): RateLimiterMemory {
 /** Spends `points` of the key's budget for this second, or throws 429 with Retry-After. */
 export async function requireWithinRateLimit(apiKey: Pick<TApiKeyPrincipal, "id" | "rateLimitPerSecond">, points: number): Promise<void> {
   const limit = apiKey.rateLimitPerSecond ?? env.TALLY_INGEST_RATE_LIMIT;
+  // A request larger than a whole second's budget would never pass: retrying it (what a 429 asks
+  // for) cannot help, so it is refused for good.
   if (points > limit) {
-    throw new AppError("rate_limited", `This API key may send ${limit.toLocaleString("en-US")} events per second; send smaller batches.`, {
-      headers: { "retry-after": "1" },
-    });
+    const detail = `This API key may send ${limit.toLocaleString("en-US")} events per second; split the batch.`;
+    throw new AppError("unprocessable", detail, { errors: [{ pointer: "/events", code: "batch_exceeds_rate_limit", detail }] });
   }
   try {
     await limiterFor(limit).consume(apiKey.id, points);

@@ -328,12 +328,14 @@ describe("POST /api/v1/events: strings the database cannot store", () => {
 });
 
 describe("POST /api/v1/events: the rate limit", () => {
-  it("429 with Retry-After for a batch larger than the key's per-second limit", async () => {
+  it("422 (not a retryable 429) for a batch larger than the key's whole per-second limit", async () => {
     const f = await fixture();
     await db.apiKey.update({ where: { id: f.keyId }, data: { rateLimitPerSecond: 3 } });
     const result = await refused([f.customer.id], () => post({ key: f.key, body: { events: Array.from({ length: 4 }, () => event(f)) } }));
-    problem(result, 429, "rate_limited");
-    expect(Number(result.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    // Retrying could never help, so it is not a 429 (which clients retry) but a 422.
+    const body = problem(result, 422, "unprocessable");
+    expect(body.errors).toEqual([expect.objectContaining({ pointer: "/events", code: "batch_exceeds_rate_limit" })]);
+    expect(result.headers.get("retry-after")).toBeNull();
   });
 
   it("429 with Retry-After once a key has spent its budget for the second", async () => {
