@@ -55,6 +55,30 @@ export const ZEnv = z.object({
    * 1,000); beyond it, 429 with Retry-After. A key's own limit (admin) overrides it.
    */
   TALLY_INGEST_RATE_LIMIT: z.coerce.number().int().min(1).default(100_000),
+  /**
+   * The reporter (`npm run worker`): usage is sent to Stripe per customer, meter and window of
+   * this many seconds on a UTC grid (clipped to the billing period); a window is sent once closed.
+   */
+  TALLY_REPORT_WINDOW_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
+  /** How Stripe receives usage: "v1" meter events (1,000 calls/s) or "stream", the v2 meter event stream (100 a call). */
+  TALLY_REPORT_METER_EVENT_API: z.enum(["v1", "stream"]).default("v1"),
+  /** Meter event calls per second one worker allows itself (Stripe's account-wide limit is 1,000 v1 calls/s). */
+  TALLY_REPORT_CALLS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(900),
+  /** Events per second one worker sends through the v2 stream (Stripe's documented limit: 10,000). */
+  TALLY_REPORT_STREAM_EVENTS_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(9_000),
+  /** Events one claim takes at most (a window larger than this is split over several lines). */
+  TALLY_REPORT_BATCH_EVENTS: z.coerce.number().int().min(100).max(100_000).default(10_000),
+  /** Meter event calls one worker has in flight at once (one per customer and meter at most). */
+  TALLY_REPORT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
+  /** How long a claimed line is a worker's before another may send it (a crashed worker's lines). */
+  TALLY_REPORT_LEASE_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),
+  /** How long the worker sleeps when there is nothing to do. */
+  TALLY_WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  /**
+   * Stripe's finalization grace period for subscription invoices (default 1 h): usage for a period
+   * that ended is sent to that period's draft invoice until then, and billed as a late adjustment after.
+   */
+  TALLY_STRIPE_INVOICE_GRACE_SECONDS: z.coerce.number().int().min(0).max(259_200).default(3_600),
   /** Enables /api/bench/* (the naive baseline the benchmarks compare against). Never in production. */
   TALLY_BENCH_ROUTES: z
     .enum(["0", "1"])

@@ -13,13 +13,16 @@ import { getStripe } from "@/lib/stripe/client";
 export const METER_CUSTOMER_PAYLOAD_KEY = "stripe_customer_id";
 export const METER_VALUE_PAYLOAD_KEY = "value";
 
-/** Tally's aggregation → Stripe's formula. MAX has none (see MAX_AGGREGATION_REFUSAL). */
-export function toStripeMeterFormula(aggregation: MeterAggregation): "sum" | "count" | "last" {
+/**
+ * Tally's aggregation → Stripe's formula. COUNT meters are `sum` in Stripe: the reporter sends one
+ * meter event per window carrying the window's count (Stripe's `count` would count that as 1).
+ * MAX has none (see MAX_AGGREGATION_REFUSAL).
+ */
+export function toStripeMeterFormula(aggregation: MeterAggregation): "sum" | "last" {
   switch (aggregation) {
     case "SUM":
-      return "sum";
     case "COUNT":
-      return "count";
+      return "sum";
     case "LAST":
       return "last";
     case "MAX":

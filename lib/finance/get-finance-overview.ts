@@ -12,7 +12,7 @@ export async function getFinanceOverview(): Promise<TFinanceOverview> {
     db.reportLine.groupBy({ by: ["status"], _count: { _all: true } }),
     db.reconciliationRun.findFirst({ orderBy: { startedAt: "desc" }, select: { startedAt: true, status: true } }),
   ]);
-  const reportLines: Record<ReportLineStatus, number> = { PENDING: 0, SENT: 0, HELD: 0, DEAD: 0 };
+  const reportLines: Record<ReportLineStatus, number> = { PENDING: 0, SENT: 0, HELD: 0, DEAD: 0, RELEASED: 0 };
   for (const group of lineGroups) reportLines[group.status] = group._count._all;
   return { customers, reportLines, lastReconciliation: lastRun };
 }

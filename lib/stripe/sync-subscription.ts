@@ -57,10 +57,15 @@ export async function syncSubscription(stripeSubscriptionId: string, db: TDb = d
         : null);
     if (!local) return null;
 
-    const { stripeSyncedAt } = await lockSubscriptionForSync(tx, local.id);
-    if (stripeSyncedAt !== null && stripeSyncedAt > readAt) return local.id; // a newer read was applied already
+    const stored = await lockSubscriptionForSync(tx, local.id);
+    if (stored.stripeSyncedAt !== null && stored.stripeSyncedAt > readAt) return local.id; // a newer read was applied already
 
     const period = items[0] ?? null;
+    // The period rolled over: the one that ended is kept, for usage that arrives before its invoice
+    // is final. When Stripe moved more than one period at once, the one before is not known (null):
+    // usage for it is then billed as a late adjustment.
+    const rolledOver = period !== null && stored.currentPeriodStart !== null && at(period.current_period_start) > stored.currentPeriodStart;
+    const contiguous = rolledOver && stored.currentPeriodEnd?.getTime() === at(period.current_period_start).getTime();
     await tx.subscription.update({
       where: { id: local.id },
       data: {
@@ -68,6 +73,9 @@ export async function syncSubscription(stripeSubscriptionId: string, db: TDb = d
         status: STATUS[subscription.status],
         billingCycleAnchorAt: at(subscription.billing_cycle_anchor),
         ...(period ? { currentPeriodStart: at(period.current_period_start), currentPeriodEnd: at(period.current_period_end) } : {}),
+        ...(rolledOver
+          ? { previousPeriodStart: contiguous ? stored.currentPeriodStart : null, previousPeriodEnd: contiguous ? stored.currentPeriodEnd : null }
+          : {}),
         cancelAtPeriodEnd: subscription.cancel_at_period_end,
         startedAt: at(subscription.start_date),
         canceledAt: subscription.canceled_at === null ? null : at(subscription.canceled_at),

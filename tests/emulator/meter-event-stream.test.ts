@@ -127,6 +127,23 @@ describe("meter event sessions and the stream", () => {
     expect(error).toMatchObject({ statusCode: 401, code: "billing_meter_event_session_expired" });
   });
 
+  it("counts an event sent again with the same identifier once, so a reporter may resend a batch safely", async () => {
+    const { meter, customer } = await setup();
+    const session = await e.stripe.v2.billing.meterEventSession.create();
+    const send = (events: TStreamEvent[]) => e.stripe.v2.billing.meterEventStream.create({ events }, { apiKey: session.authentication_token });
+    const event: TStreamEvent = { event_name: meter.event_name, identifier: "report-42", payload: { stripe_customer_id: customer.id, value: "7" }, timestamp: iso(T0 - 60) };
+    await send([event]);
+    expect(await eventually(() => usage(meter, customer), (value) => value === 7)).toBe(7);
+
+    // The same event resent (twice in one call), then a new one that shows the call was processed.
+    await send([event, event, { ...event, identifier: "report-43", payload: { stripe_customer_id: customer.id, value: "1" } }]);
+    await eventually(() => e.emulator.store.meterEventByIdentifier("report-43"), (found) => found !== undefined);
+    expect(await usage(meter, customer)).toBe(8);
+    expect(e.emulator.store.allMeterEvents().filter((recorded) => recorded.identifier === "report-42")).toHaveLength(1);
+    // A resend is not a mistake to report: no error report is emitted for it.
+    expect(thinEvents("v1.billing.meter.error_report_triggered")).toEqual([]);
+  });
+
   it("accepts a batch with bad events, records the good ones and reports the bad ones as thin events", async () => {
     const { meter, customer } = await setup();
     const session = await e.stripe.v2.billing.meterEventSession.create();

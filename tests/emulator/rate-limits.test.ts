@@ -1,9 +1,10 @@
 // Meter event rate limits (docs.stripe.com/billing/subscriptions/usage-based/recording-usage-api,
 // "Rate limits"): calls per second per account (`meterEventsPerSecond`) and one concurrent call per
-// customer and meter (`meterEventConcurrencyPerCustomer`), both set through /_emulator/config.
+// customer and meter (`meterEventConcurrencyPerCustomer`), and events per second on the v2 meter
+// event stream (`meterEventStreamEventsPerSecond`), all set through /_emulator/config.
 // A refused call is a 429 that the SDK raises as StripeRateLimitError.
 import Stripe from "stripe";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startTestEmulator, type TTestEmulator } from "./harness";
 
 let e: TTestEmulator;
@@ -21,9 +22,14 @@ beforeEach(async () => {
   await e.control("POST", "/_emulator/reset");
 });
 afterEach(async () => {
+  vi.useRealTimers();
   await e.control("DELETE", "/_emulator/faults");
-  const { meterEventsPerSecond, meterEventConcurrencyPerCustomer } = defaults as { meterEventsPerSecond: number; meterEventConcurrencyPerCustomer: boolean };
-  await e.control("POST", "/_emulator/config", { meterEventsPerSecond, meterEventConcurrencyPerCustomer });
+  const { meterEventsPerSecond, meterEventConcurrencyPerCustomer, meterEventStreamEventsPerSecond } = defaults as {
+    meterEventsPerSecond: number;
+    meterEventConcurrencyPerCustomer: boolean;
+    meterEventStreamEventsPerSecond: number;
+  };
+  await e.control("POST", "/_emulator/config", { meterEventsPerSecond, meterEventConcurrencyPerCustomer, meterEventStreamEventsPerSecond });
 });
 
 async function setup() {
@@ -149,5 +155,92 @@ describe("one concurrent call per customer and meter", () => {
     await send(e.stripe, meter, customer);
     await first;
     expect(recordedCount()).toBe(2);
+  });
+});
+
+describe("events per second on the v2 meter event stream", () => {
+  /** A whole minute, so the summaries below can start and end on minute boundaries. */
+  const T0 = Date.UTC(2026, 0, 15, 12) / 1000;
+
+  /** `count` events of value 1 whose identifiers start with `tag`. */
+  function batch(meter: Stripe.Billing.Meter, customer: Stripe.Customer, tag: string, count: number) {
+    return Array.from({ length: count }, (_, index) => ({ event_name: meter.event_name, identifier: `${tag}-${index}`, payload: { stripe_customer_id: customer.id, value: "1" } }));
+  }
+
+  async function usage(meter: Stripe.Billing.Meter, customer: Stripe.Customer): Promise<number | undefined> {
+    const list = await e.stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: T0 - 3_600, end_time: T0 + 3_600 });
+    return list.data[0]?.aggregated_value;
+  }
+
+  /** The stream records after answering: waits (at most 2 s) until the event `identifier` is recorded. */
+  async function untilRecorded(identifier: string): Promise<void> {
+    const deadline = Date.now() + 2_000;
+    while (!e.emulator.store.meterEventByIdentifier(identifier)) {
+      if (Date.now() > deadline) throw new Error(`${identifier} was never recorded`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  const identifiers = (tag: string) => e.emulator.store.allMeterEvents().filter((event) => event.identifier.startsWith(`${tag}-`));
+
+  it("counts events, not calls: refuses a call that would pass the budget whole with 429, records none of it, and admits again a second later", async () => {
+    const { meter, customer } = await setup();
+    await e.control("POST", "/_emulator/config", { meterEventStreamEventsPerSecond: 150 });
+    // The emulator runs in this process: a frozen Date keeps every call below within one second.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(T0 * 1000);
+    const session = await e.stripe.v2.billing.meterEventSession.create();
+    const stream = (events: ReturnType<typeof batch>, options: Stripe.RequestOptions = {}) =>
+      e.stripe.v2.billing.meterEventStream.create({ events }, { ...options, apiKey: session.authentication_token });
+
+    await stream(batch(meter, customer, "first", 100));
+    // 100 + 100 > 150: the whole second call is refused, by the official SDK as a rate limit.
+    const error = await stream(batch(meter, customer, "second", 100), { idempotencyKey: "stream-batch-2" }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+    expect(error).toMatchObject({ statusCode: 429, code: "rate_limit" });
+    // What is left of the second fits: 100 + 50 = 150. Then not one event more.
+    await stream(batch(meter, customer, "third", 50));
+    const oneMore = await stream(batch(meter, customer, "fourth", 1)).catch((caught: unknown) => caught);
+    expect(oneMore).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+
+    await untilRecorded("third-49");
+    expect(await usage(meter, customer)).toBe(150);
+    expect(identifiers("second")).toHaveLength(0);
+    expect(identifiers("fourth")).toHaveLength(0);
+
+    // A second later the refused call, sent again with the same idempotency key, is admitted: the
+    // 429 was not stored under the key, so this is a new attempt and not a replayed refusal.
+    vi.setSystemTime(T0 * 1000 + 1_000);
+    await stream(batch(meter, customer, "second", 100), { idempotencyKey: "stream-batch-2" });
+    await untilRecorded("second-99");
+    expect(await usage(meter, customer)).toBe(250);
+    expect(identifiers("second")).toHaveLength(100);
+  });
+
+  it("applies no limit to the stream when meterEventStreamEventsPerSecond is 0", async () => {
+    const { meter, customer } = await setup();
+    await e.control("POST", "/_emulator/config", { meterEventStreamEventsPerSecond: 0 });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(T0 * 1000);
+    const session = await e.stripe.v2.billing.meterEventSession.create();
+    for (const tag of ["a", "b", "c"]) {
+      await e.stripe.v2.billing.meterEventStream.create({ events: batch(meter, customer, tag, 100) }, { apiKey: session.authentication_token });
+    }
+    await untilRecorded("c-99");
+    expect(await usage(meter, customer)).toBe(300);
+  });
+
+  it("leaves the v1 calls-per-second budget alone", async () => {
+    const { meter, customer } = await setup();
+    await e.control("POST", "/_emulator/config", { meterEventsPerSecond: 1, meterEventStreamEventsPerSecond: 150 });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(T0 * 1000);
+    const session = await e.stripe.v2.billing.meterEventSession.create();
+    await e.stripe.v2.billing.meterEventStream.create({ events: batch(meter, customer, "stream", 100) }, { apiKey: session.authentication_token });
+    // The one v1 call this second is still available, and it spends none of the stream's events.
+    await send(e.stripe, meter, customer);
+    await e.stripe.v2.billing.meterEventStream.create({ events: batch(meter, customer, "more", 50) }, { apiKey: session.authentication_token });
+    await untilRecorded("more-49");
+    expect(recordedCount()).toBe(151);
   });
 });

@@ -31,7 +31,7 @@ async function stripeMetersNamed(eventName: string) {
 }
 
 describe("meters", () => {
-  it("creates the Stripe meter with the event name, aggregation, customer mapping and value key", async () => {
+  it("creates the Stripe meter with the event name, aggregation (a COUNT meter sums the counts the reporter sends), customer mapping and value key", async () => {
     const context = await adminContext();
     const created = await meter(context, { aggregation: "COUNT", displayName: "Logins" });
     expect(created.stripeMeterId).toMatch(/^mtr_/);
@@ -39,7 +39,7 @@ describe("meters", () => {
     expect(stripeMeter).toMatchObject({
       event_name: created.eventName,
       display_name: "Logins",
-      default_aggregation: { formula: "count" },
+      default_aggregation: { formula: "sum" },
       customer_mapping: { type: "by_id", event_payload_key: "stripe_customer_id" },
       value_settings: { event_payload_key: "value" },
     });

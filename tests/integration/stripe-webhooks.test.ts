@@ -446,6 +446,8 @@ describe("POST /api/webhooks/stripe: meter error reports", () => {
             batchId: batch.id,
             customerId: customer.id,
             meterId: meter.id,
+            eventName: meter.eventName,
+            eventCount: 1,
             windowStart: new Date("2026-01-01T00:00:00Z"),
             windowEnd: new Date("2026-01-01T01:00:00Z"),
             periodStart: new Date("2026-01-01T00:00:00Z"),

@@ -3,9 +3,6 @@
 // at the period end, cancellations, double calls, audit rows and customer scoping.
 import type Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { ZPlanInput } from "@/lib/catalog/schemas";
-import { createPlan } from "@/lib/catalog/create-plan";
-import { publishPlanVersion } from "@/lib/catalog/publish-plan-version";
 import { createPlanVersion } from "@/lib/catalog/create-plan-version";
 import { db } from "@/lib/db";
 import { getStripe } from "@/lib/stripe/client";
@@ -15,8 +12,7 @@ import { cancelSubscription } from "@/lib/subscriptions/cancel-subscription";
 import { changeSubscriptionPlan } from "@/lib/subscriptions/change-subscription-plan";
 import { createSubscription } from "@/lib/subscriptions/create-subscription";
 import { undoScheduledCancel } from "@/lib/subscriptions/undo-scheduled-cancel";
-import type { TAuditContext } from "@/lib/audit/record-audit";
-import { adminContext, customer, meter, slug } from "./catalog-helpers";
+import { adminContext, clockAdvance, clockCustomer, customer, meter, perUnitPlan, slug } from "./catalog-helpers";
 
 const DAY = 86_400;
 const HOUR = 3_600;
@@ -26,39 +22,8 @@ const FEB_1 = JAN_1 + 31 * DAY;
 
 const at = (seconds: number) => new Date(seconds * 1000);
 
-/** A published plan: base fee + one per-unit charge per meter, at `unitPriceMinor` minor units a unit. */
-async function perUnitPlan(context: TAuditContext, meterIds: string[], baseFeeMinor: number, unitPriceMinor: string) {
-  const plan = await createPlan(
-    ZPlanInput.parse({
-      key: slug("plan"),
-      name: `Plan ${baseFeeMinor}`,
-      version: { currency: "usd", baseFeeMinor, charges: meterIds.map((meterId) => ({ meterId, pricingModel: "PER_UNIT", unitPriceMinor })) },
-    }),
-    context,
-  );
-  return publishPlanVersion(plan.versions[0]?.id ?? "", context);
-}
-
-async function clockAdvance(clockId: string, frozenTime: number) {
-  const stripe = getStripe();
-  await stripe.testHelpers.testClocks.advance(clockId, { frozen_time: frozenTime });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const clock = await stripe.testHelpers.testClocks.retrieve(clockId);
-    if (clock.status === "ready" && clock.frozen_time === frozenTime) return;
-    if (Date.now() > deadline) throw new Error(`test clock ${clockId} is still ${clock.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 async function sendUsage(eventName: string, stripeCustomerId: string, value: number, timestamp: number) {
   await getStripe().billing.meterEvents.create({ event_name: eventName, payload: { stripe_customer_id: stripeCustomerId, value: String(value) }, timestamp });
-}
-
-/** A customer on a fresh test clock at JAN_1 (and the clock). */
-async function clockCustomer(context: TAuditContext) {
-  const clock = await getStripe().testHelpers.testClocks.create({ frozen_time: JAN_1 });
-  return { clock, customer: await customer(context, { stripeTestClockId: clock.id }) };
 }
 
 const priceOf = (line: Stripe.InvoiceLineItem) => line.pricing?.price_details?.price;

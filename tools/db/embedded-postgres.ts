@@ -63,6 +63,11 @@ type TStartOptions = {
   log?: (line: string) => void;
 };
 
+/** Connection URL of one database on the embedded server listening on this port. */
+export function embeddedPostgresUrl(port: number, database: string): string {
+  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+}
+
 export async function startEmbeddedPostgres(options: TStartOptions): Promise<TEmbeddedPostgres> {
   const dataDir = path.resolve(options.dataDir);
   // As root, initdb and postgres run as the `postgres` OS user, which must be able to reach the
@@ -97,8 +102,7 @@ export async function startEmbeddedPostgres(options: TStartOptions): Promise<TEm
     );
   }
 
-  const url = (database: string) =>
-    `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${encodeURIComponent(database)}`;
+  const url = (database: string) => embeddedPostgresUrl(options.port, database);
 
   const adminQuery = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => {
     const client = new pg.Client({ connectionString: url("postgres") });

@@ -1,7 +1,7 @@
 // `npm start`: the whole of Tally on one machine with one command. Starts (or connects to) the
 // database, applies migrations, seeds demo data into an empty database, runs the Stripe emulator
-// unless STRIPE_SECRET_KEY is set, builds the app when its sources changed, and runs it; Ctrl-C
-// stops everything. `npm run dev` runs `next dev` instead.
+// unless STRIPE_SECRET_KEY is set, builds the app when its sources changed, and runs it with one
+// reporter worker; Ctrl-C stops everything. `npm run dev` runs `next dev` instead.
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -95,6 +95,16 @@ async function main() {
     }
   });
 
+  // One reporter worker (`npm run worker` starts more, against the same database).
+  const worker = startChild("worker", process.execPath, ["--import", "tsx", path.join(ROOT, "workers", "reporter.ts")], childEnv);
+  children.push(worker);
+  void worker.exited.then((code) => {
+    if (!stopping) {
+      log(`The reporter worker exited (code ${code}); stopping.`);
+      process.exit(code ?? 1);
+    }
+  });
+
   await waitForHttp(`http://127.0.0.1:${env.PORT}/api/health`, 120_000, appExited);
   log(`Ready in ${elapsed()}.`);
   console.log(
@@ -103,6 +113,7 @@ async function main() {
       `  Tally is running at ${appUrl}`,
       `  Database: ${database.embedded ? `embedded PostgreSQL on 127.0.0.1:${env.TALLY_DB_PORT}` : "DATABASE_URL"}`,
       `  Stripe:   ${stripe.description}`,
+      `  Worker:   one reporter (usage to Stripe per ${env.TALLY_REPORT_WINDOW_SECONDS / 60}-minute window; more with \`npm run worker\`)`,
       "",
       "  Demo logins (email, password, role):",
       describeDemoLogins(),

@@ -19,6 +19,7 @@ const ZConfigUpdate = z.strictObject({
   secretKey: z.string().startsWith("sk_test_").nullable().optional(),
   meterEventsPerSecond: z.number().int().min(0).optional(),
   meterEventConcurrencyPerCustomer: z.boolean().optional(),
+  meterEventStreamEventsPerSecond: z.number().int().min(0).optional(),
   webhookRetryDelaysMs: z.array(z.number().int().min(0)).optional(),
   webhookTimeoutMs: z.number().int().min(1).max(60_000).optional(),
   invoiceGraceSeconds: z.number().int().min(0).max(72 * 3_600).optional(),

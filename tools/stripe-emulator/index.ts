@@ -36,6 +36,7 @@ export const DEFAULT_CONFIG: TEmulatorConfig = {
   secretKey: null,
   meterEventsPerSecond: 1_000,
   meterEventConcurrencyPerCustomer: true,
+  meterEventStreamEventsPerSecond: 10_000,
   webhookRetryDelaysMs: [1_000, 5_000, 30_000, 120_000, 600_000, 3_600_000],
   webhookTimeoutMs: 5_000,
   invoiceGraceSeconds: 3_600,

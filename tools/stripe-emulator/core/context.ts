@@ -12,6 +12,11 @@ export type TEmulatorConfig = {
   meterEventsPerSecond: number;
   /** Meter events: refuse a second concurrent call for the same customer and meter (live mode). */
   meterEventConcurrencyPerCustomer: boolean;
+  /**
+   * The v2 meter event stream: account-wide events (not calls) per second, over a sliding second
+   * (live mode: 10,000). A call that would go past it is refused whole with 429. 0 turns it off.
+   */
+  meterEventStreamEventsPerSecond: number;
   /** Webhook retry schedule in ms after each failed attempt (Stripe retries for up to 3 days). */
   webhookRetryDelaysMs: number[];
   /** How long a webhook delivery attempt may take before it counts as failed. */

@@ -1,7 +1,9 @@
 // v2 meter events (SEMANTICS.md §2.2, §3.2), JSON in and out, RFC 3339 times:
 //   POST /v2/billing/meter_event_session      a token for the stream, valid 15 minutes
 //   POST /v2/billing/meter_event_stream       up to 100 events, authenticated by that token;
-//                                             accepted at once, validated afterwards
+//                                             accepted at once, validated afterwards; at most
+//                                             `meterEventStreamEventsPerSecond` events a second
+//                                             (billing/rate-limit.ts)
 //   POST /v2/billing/meter_events             one event; its shape rules answer at once, the
 //                                             customer and timestamp are checked afterwards
 //   POST /v2/billing/meter_event_adjustments  cancel an event received within the last 24 hours
@@ -11,7 +13,7 @@ import type Stripe from "stripe";
 import { z } from "zod";
 import { checkMeterEvent, checkMeterEventCancel, type TMeterEventInput, type TMeterEventProblem, type TMeterEventRule } from "../billing/meter-event-checks";
 import { processLater, reportMeterEventProblems } from "../billing/meter-event-async";
-import { requireMeterEventCapacity } from "../billing/rate-limit";
+import { requireMeterEventCapacity, requireMeterEventStreamCapacity } from "../billing/rate-limit";
 import type { TEmulator, TRequestContext } from "../core/context";
 import { StripeError } from "../core/errors";
 import { newId } from "../core/ids";
@@ -68,7 +70,10 @@ export function registerV2MeterEvents(router: Router, emulator: TEmulator): void
 
   router.add("POST", "/v2/billing/meter_event_stream", (context) => {
     requireSession(context, sessions());
+    // Refused whole, before anything is parsed or queued, past the account's events per second.
+    const admit = requireMeterEventStreamCapacity(context);
     const { events } = context.parse(ZStream);
+    admit();
     const receivedAt = Date.now();
     processLater(emulator, () => {
       const problems: TMeterEventProblem[] = [];

@@ -1,0 +1,85 @@
+// The reporter under test: real Postgres, the Stripe emulator through the official SDK. Passes are
+// scoped to the test's own customers (other test files share the database) and run on a clock
+// the test sets (Stripe's clock is the customers' test clock).
+import type Stripe from "stripe";
+import { db } from "@/lib/db";
+import { recordUsageEvents } from "@/lib/metering/record-usage-events";
+import { getStripe } from "@/lib/stripe/client";
+import { runReporterPass, type TPassResult, type TReporterOptions } from "@/lib/stripe/reporter/run-reporter-pass";
+import { MeterEventSender, type TSenderOptions } from "@/lib/stripe/reporter/send-report-lines";
+import { unique } from "./factories";
+
+export const HOUR = 3_600;
+export const DAY = 24 * HOUR;
+export const at = (seconds: number) => new Date(seconds * 1000);
+
+export function reporterOptions(customerIds: string[], now: () => Date, overrides: Partial<TReporterOptions> = {}): TReporterOptions {
+  return {
+    workerId: unique("test-worker"),
+    windowSeconds: 3_600,
+    maxEvents: 10_000,
+    invoiceGraceSeconds: 3_600,
+    leaseSeconds: 60,
+    identifierMemoryMs: 23 * 3_600_000,
+    now,
+    customerIds,
+    ...overrides,
+  };
+}
+
+export const testSender = (overrides: Partial<TSenderOptions> = {}) => new MeterEventSender({ api: "v1", perSecond: 5_000, concurrency: 8, ...overrides });
+
+/** Passes until one claims nothing and leases nothing; returns every pass's result. */
+export async function drain(sender: MeterEventSender, options: TReporterOptions, maxPasses = 50): Promise<TPassResult[]> {
+  const results: TPassResult[] = [];
+  for (let pass = 0; pass < maxPasses; pass++) {
+    const result = await runReporterPass(sender, options);
+    results.push(result);
+    if (result.claimedEvents === 0 && result.leased === 0) return results;
+  }
+  throw new Error(`The reporter did not settle in ${maxPasses} passes: ${JSON.stringify(results.at(-1))}`);
+}
+
+export type TEventSpec = { meter: string; value: string | number; at: Date; key?: string };
+
+/** Records events through the ingestion service, as of `now`. */
+export async function recordEvents(customerExternalId: string, events: TEventSpec[], now: Date) {
+  const inputs = events.map((event) => ({
+    customer: customerExternalId,
+    meter: event.meter,
+    value: String(event.value),
+    timestamp: event.at.toISOString(),
+    idempotency_key: event.key ?? unique("evt"),
+  }));
+  for (let start = 0; start < inputs.length; start += 1000) {
+    await recordUsageEvents(inputs.slice(start, start + 1000), { pointer: (index) => `/events/${index}`, now });
+  }
+}
+
+/** Stripe's meter total for a customer over [from, to) (whole minutes). */
+export async function stripeTotal(stripeMeterId: string, stripeCustomerId: string, from: Date, to: Date): Promise<number> {
+  const summaries = await getStripe().billing.meters.listEventSummaries(stripeMeterId, {
+    customer: stripeCustomerId,
+    start_time: Math.floor(from.getTime() / 1000),
+    end_time: Math.floor(to.getTime() / 1000),
+  });
+  return summaries.data.reduce((sum, summary) => sum + summary.aggregated_value, 0);
+}
+
+/** Raw events of a customer and meter, summed exactly by Postgres. */
+export async function rawTotal(customerId: string, meterId: string): Promise<string> {
+  const rows = await db.$queryRaw<{ total: string | null }[]>`
+    SELECT sum(quantity)::text AS total FROM usage_events WHERE customer_id = ${customerId}::uuid AND meter_id = ${meterId}::uuid`;
+  return rows[0]?.total ?? "0";
+}
+
+/** The customer's `subscription_cycle` invoice for the period ending at `periodEnd`. */
+export async function cycleInvoice(stripeCustomerId: string, periodEnd: number): Promise<Stripe.Invoice | undefined> {
+  const invoices = await getStripe().invoices.list({ customer: stripeCustomerId, limit: 100 });
+  return invoices.data.find((invoice) => invoice.billing_reason === "subscription_cycle" && invoice.period_end === periodEnd);
+}
+
+/** The quantity of an invoice's metered line for a price. */
+export function meteredQuantity(invoice: Stripe.Invoice, stripePriceId: string): number | null | undefined {
+  return invoice.lines.data.find((line) => line.pricing?.price_details?.price === stripePriceId)?.quantity;
+}
