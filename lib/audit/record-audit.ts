@@ -40,22 +40,29 @@ function jsonOrNull(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNul
   return json === null ? Prisma.DbNull : json;
 }
 
-export async function recordAudit(db: TDb, entry: TAuditEntry): Promise<void> {
+function toAuditRow(entry: TAuditEntry): Prisma.AuditLogCreateManyInput {
   const { actor } = entry;
-  await db.auditLog.create({
-    data: {
-      actorKind: actor.kind,
-      actorUserId: actor.kind === "USER" ? actor.userId : null,
-      actorApiKeyId: actor.kind === "API_KEY" ? actor.apiKeyId : null,
-      action: entry.action,
-      entityType: entry.entityType,
-      entityId: entry.entityId,
-      customerId: entry.customerId ?? null,
-      before: jsonOrNull(entry.before),
-      after: jsonOrNull(entry.after),
-      requestId: entry.requestId ?? null,
-    },
-  });
+  return {
+    actorKind: actor.kind,
+    actorUserId: actor.kind === "USER" ? actor.userId : null,
+    actorApiKeyId: actor.kind === "API_KEY" ? actor.apiKeyId : null,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    customerId: entry.customerId ?? null,
+    before: jsonOrNull(entry.before),
+    after: jsonOrNull(entry.after),
+    requestId: entry.requestId ?? null,
+  };
+}
+
+export async function recordAudit(db: TDb, entry: TAuditEntry): Promise<void> {
+  await db.auditLog.create({ data: toAuditRow(entry) });
+}
+
+/** Many entries in one statement, for a change that touches many rows at once (each gets its own entry). */
+export async function recordAudits(db: TDb, entries: readonly TAuditEntry[]): Promise<void> {
+  if (entries.length > 0) await db.auditLog.createMany({ data: entries.map(toAuditRow) });
 }
 
 /** Who is acting and the request it came with: what every admin service needs for its audit row. */

@@ -12,3 +12,16 @@ export function formatDate(instant: Date): string {
 export function formatDateTime(instant: Date, options: { seconds?: boolean } = {}): string {
   return (options.seconds ? DATE_TIME_SECONDS : DATE_TIME).format(instant);
 }
+
+/** How long, for people, in its two largest units: "42 s", "12 min", "3 h 5 min", "2 days 4 h". */
+export function formatDuration(milliseconds: number): string {
+  const seconds = Math.max(0, Math.floor(milliseconds / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+  const days = Math.floor(hours / 24);
+  const dayText = `${days} ${days === 1 ? "day" : "days"}`;
+  return hours % 24 === 0 ? dayText : `${dayText} ${hours % 24} h`;
+}

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { UsageReporting } from "@/components/admin/usage-reporting";
 import { PageHeader } from "@/components/app-shell";
 import { Card, Stat } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { requireStaffPage } from "@/lib/auth/page-guards";
 import { getSyncHealth, type TSyncState } from "@/lib/stripe/get-sync-health";
+import { getReporterHealth } from "@/lib/stripe/reporter/get-reporter-health";
 import { formatDateTime } from "@/lib/time/format";
 
 export const metadata: Metadata = { title: "Stripe sync" };
@@ -18,11 +20,19 @@ const STATE: Record<TSyncState, { label: string; className: string }> = {
 
 export default async function SyncPage() {
   await requireStaffPage("ADMIN");
-  const health = await getSyncHealth();
+  const [reporting, health] = await Promise.all([getReporterHealth(), getSyncHealth()]);
   const notSynced = health.kinds.reduce((sum, kind) => sum + kind.notSynced, 0);
   return (
     <>
-      <PageHeader title="Stripe sync" description="Which Tally objects have their Stripe counterpart, and the webhook deliveries Stripe sent us." />
+      <PageHeader
+        title="Stripe sync"
+        description="Usage on its way to Stripe, which Tally objects have their Stripe counterpart, and the webhook deliveries Stripe sent us."
+      />
+      <UsageReporting health={reporting} />
+
+      <h2 id="stripe-objects" className="mt-10 mb-4 text-lg font-semibold text-slate-900">
+        Stripe objects and webhooks
+      </h2>
       <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Stat label="Objects not synced" value={notSynced} hint="should be in Stripe but have no Stripe id" />
         <Stat label="Webhook events applied" value={health.events.total} hint={`${health.events.last24h} in the last 24 h`} />

@@ -38,3 +38,6 @@ ALTER TABLE "report_lines"
   ADD CONSTRAINT "report_lines_window_in_period" CHECK (
     "late" OR "status" IN ('HELD', 'DEAD', 'RELEASED') OR ("window_start" >= "period_start" AND "window_end" <= "period_end")),
   ADD CONSTRAINT "report_lines_event_count_positive" CHECK ("event_count" > 0);
+
+-- CreateIndex
+CREATE INDEX "report_lines_flagged_idx" ON "report_lines"("flagged_at") WHERE (flagged_at IS NOT NULL);
