@@ -83,7 +83,12 @@ async function main() {
       errorPause = Math.min(60_000, errorPause * 2);
     }
   }
-  await db.reporterWorker.update({ where: { id: workerId }, data: { stoppedAt: new Date(), lastSeenAt: new Date() } });
+  try {
+    await db.reporterWorker.update({ where: { id: workerId }, data: { stoppedAt: new Date(), lastSeenAt: new Date() } });
+  } catch (error) {
+    // The database may be stopping too (Ctrl-C on `npm start`): the row then just goes stale.
+    log("warn", "could not record the stop", { error: error instanceof Error ? error.message.split("\n").at(-1) : String(error) });
+  }
   log("info", "reporter stopped");
   await db.$disconnect();
 }
