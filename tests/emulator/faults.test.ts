@@ -120,6 +120,75 @@ describe("drop faults", () => {
   });
 });
 
+describe("faults on idempotent replays", () => {
+  it("cut the SDK's own retry of a dropped connection too: the caller sees a connection error, the work is done once", async () => {
+    // The SDK retries a reset connection once even with retries off, under the same key: a replay.
+    await e.control("POST", "/_emulator/faults", { method: "POST", path: "/v1/webhook_endpoints", action: "drop", count: 2 });
+    const error = await e.stripe.webhookEndpoints.create(params).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Stripe.errors.StripeConnectionError);
+    expect(((await e.control("GET", "/_emulator/faults")) as { data: unknown[] }).data).toEqual([]);
+    expect(await endpointCount()).toBe(1);
+  });
+
+  it("fail a replay without forgetting the key: the next retry gets the original answer", async () => {
+    const first = await rawPost("/v1/webhook_endpoints", { url: params.url, enabled_events: params.enabled_events }, "replay-error-1");
+    expect(first).toMatchObject({ status: 200 });
+    await e.control("POST", "/_emulator/faults", { method: "POST", path: "/v1/webhook_endpoints", action: "error", status: 503 });
+    expect(await rawPost("/v1/webhook_endpoints", { url: params.url, enabled_events: params.enabled_events }, "replay-error-1")).toMatchObject({ status: 503 });
+    expect(await rawPost("/v1/webhook_endpoints", { url: params.url, enabled_events: params.enabled_events }, "replay-error-1")).toMatchObject({ status: 200 });
+    expect(await endpointCount()).toBe(1);
+  });
+});
+
+describe("faults aimed by body_contains", () => {
+  it("hit only the calls whose raw body contains the string, and are not used up by the others", async () => {
+    const meter = await e.stripe.billing.meters.create({ display_name: "Calls", event_name: "aimed_calls", default_aggregation: { formula: "sum" } });
+    const [target, other] = [await e.stripe.customers.create(), await e.stripe.customers.create()];
+    await e.control("POST", "/_emulator/faults", { path: "/v1/billing/meter_events", action: "error", count: 2, status: 503, body_contains: target.id });
+    const send = (customer: Stripe.Customer, identifier: string) =>
+      e.stripe.billing.meterEvents.create({ event_name: meter.event_name, identifier, payload: { stripe_customer_id: customer.id, value: "1" } });
+
+    // The other customer's calls pass, and leave the fault waiting.
+    await send(other, "other-1");
+    await send(other, "other-2");
+    expect(((await e.control("GET", "/_emulator/faults")) as { data: { remaining: number; body_contains: string }[] }).data).toMatchObject([
+      { remaining: 2, body_contains: target.id },
+    ]);
+    for (const identifier of ["target-1", "target-2"]) {
+      const error = await send(target, identifier).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(Stripe.errors.StripeAPIError);
+      expect(error).toMatchObject({ statusCode: 503 });
+    }
+    await send(target, "target-3");
+    const recorded = (customer: Stripe.Customer) => e.emulator.store.allMeterEvents().filter((event) => event.customer === customer.id).map((event) => event.identifier);
+    expect(recorded(other)).toEqual(["other-1", "other-2"]);
+    expect(recorded(target)).toEqual(["target-3"]); // the failed calls wrote nothing
+  });
+
+  it("match the raw body as received: a form body percent-encoded, a v2 JSON body as sent", async () => {
+    await e.control("POST", "/_emulator/faults", { path: "/v1/webhook_endpoints", action: "error", body_contains: "https://aimed.example" });
+    await e.stripe.webhookEndpoints.create({ ...params, url: "https://aimed.example/hooks" }); // the form body has https%3A%2F%2F…: no match
+    await e.control("DELETE", "/_emulator/faults");
+    await e.control("POST", "/_emulator/faults", { path: "/v1/webhook_endpoints", action: "error", body_contains: "aimed.example" });
+    const error = await e.stripe.webhookEndpoints.create({ ...params, url: "https://aimed.example/other" }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Stripe.errors.StripeAPIError);
+    expect(await endpointCount()).toBe(1);
+
+    const meter = await e.stripe.billing.meters.create({ display_name: "Calls", event_name: "aimed_v2", default_aggregation: { formula: "sum" } });
+    const [target, other] = [await e.stripe.customers.create(), await e.stripe.customers.create()];
+    await e.control("POST", "/_emulator/faults", { path: "/v2/billing/meter_events", action: "error", status: 500, body_contains: `"${target.id}"` });
+    const send = (customer: Stripe.Customer) => e.stripe.v2.billing.meterEvents.create({ event_name: meter.event_name, payload: { stripe_customer_id: customer.id, value: "1" } });
+    await send(other);
+    expect(await send(target).catch((caught: unknown) => caught)).toBeInstanceOf(Error);
+    await send(target); // used up
+  });
+
+  it("refuse an empty string", async () => {
+    const refused = await fetch(`${e.url}/_emulator/faults`, { method: "POST", body: JSON.stringify({ path: "/v1/customers", action: "error", body_contains: "" }) });
+    expect(refused.status).toBe(400);
+  });
+});
+
 describe("managing faults", () => {
   it("lists waiting faults and removes them on DELETE and on reset", async () => {
     await e.control("POST", "/_emulator/faults", { path: "/v1/webhook_endpoints", action: "error", count: 5 });

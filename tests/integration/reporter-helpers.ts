@@ -5,8 +5,10 @@ import type Stripe from "stripe";
 import { db } from "@/lib/db";
 import { recordUsageEvents } from "@/lib/metering/record-usage-events";
 import { getStripe } from "@/lib/stripe/client";
+import { createSubscription } from "@/lib/subscriptions/create-subscription";
 import { runReporterPass, type TPassResult, type TReporterOptions } from "@/lib/stripe/reporter/run-reporter-pass";
 import { MeterEventSender, type TSenderOptions } from "@/lib/stripe/reporter/send-report-lines";
+import { adminContext, clockCustomer, meter, perUnitPlan } from "./catalog-helpers";
 import { unique } from "./factories";
 
 export const HOUR = 3_600;
@@ -82,4 +84,45 @@ export async function cycleInvoice(stripeCustomerId: string, periodEnd: number):
 /** The quantity of an invoice's metered line for a price. */
 export function meteredQuantity(invoice: Stripe.Invoice, stripePriceId: string): number | null | undefined {
   return invoice.lines.data.find((line) => line.pricing?.price_details?.price === stripePriceId)?.quantity;
+}
+
+/**
+ * A customer on a fresh test clock (January 1st), subscribed to a per-unit plan charging
+ * `meterCount` new meters (the second one a COUNT meter).
+ */
+export async function subscribedCustomer(meterCount = 2) {
+  const context = await adminContext();
+  const meters = [];
+  for (let index = 0; index < meterCount; index++) meters.push(await meter(context, { aggregation: index === 1 ? "COUNT" : "SUM" }));
+  const version = await perUnitPlan(context, meters.map((m) => m.id), 1000, "1");
+  const { clock, customer } = await clockCustomer(context);
+  const subscription = await createSubscription(customer.id, { planVersionId: version.id }, context);
+  const priceOf = (meterId: string) => version.charges.find((charge) => charge.meterId === meterId)?.stripePriceId ?? "";
+  return { context, meters, version, clock, customer, subscription, priceOf };
+}
+
+export type TEmulatorFault = {
+  path: string;
+  action: "error" | "delay" | "drop";
+  /** Aims the fault at calls whose raw body contains this (a customer id, a meter's event name). */
+  body_contains: string;
+  count?: number;
+  status?: number;
+  error_type?: "api_error" | "invalid_request_error";
+  error_code?: string;
+  message?: string;
+  delay_ms?: number;
+};
+
+/**
+ * Injects a fault into the one emulator every integration test file shares. Faults are global
+ * there, so each is aimed (`body_contains`) at this test's own customer or meter.
+ */
+export async function injectFault(fault: TEmulatorFault): Promise<void> {
+  const response = await fetch(`${process.env.STRIPE_API_URL}/_emulator/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(fault),
+  });
+  if (!response.ok) throw new Error(`The emulator refused the fault: ${response.status} ${await response.text()}`);
 }

@@ -5,24 +5,12 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { getStripe } from "@/lib/stripe/client";
 import { syncSubscription } from "@/lib/stripe/sync-subscription";
-import { createSubscription } from "@/lib/subscriptions/create-subscription";
 import { runReporterPass } from "@/lib/stripe/reporter/run-reporter-pass";
-import { adminContext, clockAdvance, clockCustomer, JAN_1, meter, perUnitPlan } from "./catalog-helpers";
-import { at, cycleInvoice, DAY, drain, HOUR, meteredQuantity, rawTotal, recordEvents, reporterOptions, stripeTotal, testSender } from "./reporter-helpers";
+import { adminContext, clockAdvance, clockCustomer, JAN_1 } from "./catalog-helpers";
+import { at, cycleInvoice, DAY, drain, HOUR, meteredQuantity, rawTotal, recordEvents, reporterOptions, stripeTotal, subscribedCustomer, testSender } from "./reporter-helpers";
 
 const FEB_1 = JAN_1 + 31 * DAY;
 const MAR_1 = FEB_1 + 29 * DAY;
-
-async function subscribedCustomer(meterCount = 2) {
-  const context = await adminContext();
-  const meters = [];
-  for (let index = 0; index < meterCount; index++) meters.push(await meter(context, { aggregation: index === 1 ? "COUNT" : "SUM" }));
-  const version = await perUnitPlan(context, meters.map((m) => m.id), 1000, "1");
-  const { clock, customer } = await clockCustomer(context);
-  const subscription = await createSubscription(customer.id, { planVersionId: version.id }, context);
-  const priceOf = (meterId: string) => version.charges.find((charge) => charge.meterId === meterId)?.stripePriceId ?? "";
-  return { context, meters, version, clock, customer, subscription, priceOf };
-}
 
 describe("reporter", () => {
   it("sends each closed window of a customer and meter as one meter event, and Stripe's totals and invoice equal the raw events", async () => {
@@ -175,5 +163,15 @@ describe("reporter", () => {
     // A pass afterwards finds nothing to do.
     expect(await runReporterPass(testSender(), options)).toMatchObject({ claimedEvents: 0, leased: 0 });
     expect(getStripe()).toBeDefined();
+  });
+
+  it("runs with any claim size (TALLY_REPORT_BATCH_EVENTS need not be a multiple of ten)", async () => {
+    const { meters, clock, customer } = await subscribedCustomer(1);
+    const now = at(JAN_1 + DAY);
+    await clockAdvance(clock.id, JAN_1 + DAY);
+    await recordEvents(customer.externalId, [{ meter: meters[0]?.eventName ?? "", value: 5, at: at(JAN_1 + HOUR) }], now);
+    const results = await drain(testSender(), reporterOptions([customer.id], () => now, { maxEvents: 1_234 }));
+    expect(results[0]).toMatchObject({ claimedEvents: 1, sent: 1 });
+    expect(await db.usageEvent.count({ where: { customerId: customer.id, reportedAt: null } })).toBe(0);
   });
 });

@@ -7,7 +7,7 @@
 import { db as defaultDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { getStripe } from "@/lib/stripe/client";
-import type { TSendOutcome } from "./classify-stripe-error";
+import { classifySendError, type TSendOutcome } from "./classify-stripe-error";
 import { claimUsage } from "./claim-usage";
 import { leaseDueLines, markLinesDead, markLinesForRetry, markLinesSent, sumSentValues, type TLeasedLineRow } from "./report-lines-query";
 import type { MeterEventSender, TLineOutcome, TSendableLine } from "./send-report-lines";
@@ -160,7 +160,7 @@ export async function runReporterPass(sender: MeterEventSender, options: TReport
   await sender.send(pending, recorder.record);
 
   const now = options.now();
-  const leasedRows = await leaseDueLines(db, { now, leaseUntil: new Date(now.getTime() + options.leaseSeconds * 1000), limit: Math.max(100, options.maxEvents / 10),
+  const leasedRows = await leaseDueLines(db, { now, leaseUntil: new Date(now.getTime() + options.leaseSeconds * 1000), limit: Math.max(100, Math.ceil(options.maxEvents / 10)),
     customerIds: options.customerIds ?? null,
   });
   const toSend: TSendableLine[] = [];
@@ -174,7 +174,16 @@ export async function runReporterPass(sender: MeterEventSender, options: TReport
       toSend.push(line);
       continue;
     }
-    const delivery = await findOldLineDelivery(row, db);
+    let delivery: Awaited<ReturnType<typeof findOldLineDelivery>>;
+    try {
+      delivery = await findOldLineDelivery(row, db);
+    } catch (error) {
+      // Stripe would not tell (an outage: retried later; a refusal such as a customer deleted
+      // there: dead-lettered for reconciliation, since it may have arrived), and the pass goes on.
+      const outcome = classifySendError(error, line.attempts + 1);
+      settled.push({ line, outcome: outcome.kind === "dead" ? { ...outcome, code: "needs_reconciliation" } : outcome });
+      continue;
+    }
     if (delivery === "missing") toSend.push(line);
     else {
       const outcome: TSendOutcome =

@@ -77,6 +77,15 @@ export function createRequestHandler(options: TAppOptions) {
       if (usesIdempotency) {
         const replay = checkIdempotency(emulator, idempotencyKey, fingerprint);
         if (replay) {
+          // Faults stand for the network: a replay can be held, failed or cut like any answer (the
+          // SDK's own retry of a dropped connection is a replay).
+          const fault = faults.take(method, path, raw);
+          if (fault?.action === "delay") await new Promise((resolve) => setTimeout(resolve, fault.delay_ms));
+          if (fault?.action === "error") throw new StripeError(fault.status, fault.error_type, fault.message, { code: fault.error_code });
+          if (fault?.action === "drop") {
+            request.socket.destroy();
+            return;
+          }
           send(replay.status, replay.body, { "idempotent-replayed": "true", "original-request": requestId });
           return;
         }
@@ -85,7 +94,7 @@ export function createRequestHandler(options: TAppOptions) {
         heldKey = idempotencyKey;
       }
 
-      const fault = faults.take(method, path);
+      const fault = faults.take(method, path, raw);
       if (fault?.action === "delay") await new Promise((resolve) => setTimeout(resolve, fault.delay_ms));
       if (fault?.action === "error") {
         throw new StripeError(fault.status, fault.error_type, fault.message, { code: fault.error_code });

@@ -8,6 +8,11 @@ export const ZFault = z.strictObject({
   method: z.enum(["GET", "POST", "DELETE"]).optional(),
   /** Only calls whose path starts with this, e.g. `/v1/billing/meter_events`. */
   path: z.string().startsWith("/"),
+  /**
+   * Only calls whose raw request body (form or JSON, as received) contains this string, e.g. a
+   * customer id: aims a fault at one customer's calls while other clients share the emulator.
+   */
+  body_contains: z.string().min(1).optional(),
   action: z.enum(["error", "delay", "drop"]),
   /** How many matching calls are affected. */
   count: z.number().int().min(1).max(1_000_000).default(1),
@@ -40,9 +45,14 @@ export class Faults {
     this.faults = [];
   }
 
-  /** The first fault matching this call, counted as used. */
-  take(method: string, path: string): TFault | undefined {
-    const fault = this.faults.find((candidate) => (!candidate.method || candidate.method === method) && path.startsWith(candidate.path));
+  /** The first fault matching this call (`body`: the raw request body), counted as used. */
+  take(method: string, path: string, body: string): TFault | undefined {
+    const fault = this.faults.find(
+      (candidate) =>
+        (!candidate.method || candidate.method === method) &&
+        path.startsWith(candidate.path) &&
+        (candidate.body_contains === undefined || body.includes(candidate.body_contains)),
+    );
     if (!fault) return undefined;
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.faults = this.faults.filter((candidate) => candidate !== fault);
