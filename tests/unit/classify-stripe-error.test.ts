@@ -29,15 +29,26 @@ describe("classifySendError", () => {
     expect(classifySendError(new Error("An event already exists with identifier x"), 1)).toMatchObject({ kind: "retry" });
   });
 
-  it("retries a 429 after Stripe's Retry-After, capped, and marks it as a rate limit", () => {
+  it("retries a 429 after Stripe's Retry-After, capped, and pauses the whole worker only for the account-wide limit", () => {
     const limited = (headers?: Record<string, string>) =>
       new StripeRateLimitError({ type: "invalid_request_error", statusCode: 429, code: "rate_limit", message: "Too many requests hit the API too quickly.", headers });
     expect(classifySendError(limited({ "retry-after": "7" }), 1, highest)).toEqual({
       kind: "retry",
       delayMs: 7_000,
       rateLimited: true,
+      pauseAllMs: 7_000,
       error: "StripeRateLimitError rate_limit: Too many requests hit the API too quickly.",
     });
+    // Without Retry-After the worker waits a second (Stripe's window), whatever the line's backoff.
+    expect(classifySendError(limited(), 6, highest)).toMatchObject({ delayMs: 32_000, pauseAllMs: 1_000 });
+    // A call of the same customer and meter in flight: only this line waits.
+    const concurrent = new StripeRateLimitError({
+      type: "invalid_request_error",
+      statusCode: 429,
+      code: "rate_limit",
+      message: "Cannot create multiple usage events for the same customer, meter concurrently.",
+    });
+    expect(classifySendError(concurrent, 6, highest)).toMatchObject({ kind: "retry", delayMs: 32_000, pauseAllMs: 0 });
     expect(classifySendError(limited({ "retry-after": "86400" }), 1)).toMatchObject({ delayMs: 5 * 60_000 });
     // Without one (or an unreadable one): the line's backoff.
     expect(classifySendError(limited(), 3, lowest)).toMatchObject({ kind: "retry", delayMs: 2_000, rateLimited: true });

@@ -6,13 +6,27 @@ import Stripe from "stripe";
 
 export type TSendOutcome =
   | { kind: "delivered"; duplicate: boolean }
-  | { kind: "retry"; delayMs: number; error: string; rateLimited: boolean }
+  | {
+      kind: "retry";
+      /** When this line is tried again. */
+      delayMs: number;
+      error: string;
+      rateLimited: boolean;
+      /**
+       * How long every call of the worker should wait: Stripe's account-wide limit (its Retry-After,
+       * or a second, the span of its window). 0 when the refusal concerns this line's customer and
+       * meter only (another call of theirs was in flight), so other customers go on.
+       */
+      pauseAllMs: number;
+    }
   | { kind: "dead"; code: "stripe_rejected" | "timestamp_out_of_range" | "needs_reconciliation"; error: string };
 
 const BASE_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 5 * 60_000;
 /** Problems with the key or account: not the line's fault, so retried, slowly. */
 const KEY_PROBLEM_DELAY_MS = 60_000;
+/** Stripe counts its rate limit over one second: a 429 without Retry-After pauses the worker that long. */
+const ACCOUNT_LIMIT_PAUSE_MS = 1_000;
 
 /** Exponential backoff with "equal jitter": between half and all of base × 2^(attempt − 1), capped. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
@@ -36,17 +50,27 @@ export function isDuplicateIdentifier(error: unknown): boolean {
 export function classifySendError(error: unknown, attempt: number, random: () => number = Math.random): TSendOutcome {
   if (isDuplicateIdentifier(error)) return { kind: "delivered", duplicate: true };
   if (!(error instanceof Stripe.errors.StripeError)) {
-    return { kind: "retry", delayMs: backoffMs(attempt, random), error: describe(error), rateLimited: false };
+    return { kind: "retry", delayMs: backoffMs(attempt, random), error: describe(error), rateLimited: false, pauseAllMs: 0 };
   }
   const status = error.statusCode;
   const message = `${error.type}${error.code ? ` ${error.code}` : ""}: ${error.message}`;
   if (status === 429 || error instanceof Stripe.errors.StripeRateLimitError) {
-    return { kind: "retry", delayMs: retryAfterMs(error) ?? backoffMs(attempt, random), error: message, rateLimited: true };
+    const retryAfter = retryAfterMs(error);
+    const onePair = /concurrent/i.test(error.message ?? "");
+    return {
+      kind: "retry",
+      delayMs: retryAfter ?? backoffMs(attempt, random),
+      error: message,
+      rateLimited: true,
+      pauseAllMs: onePair ? 0 : (retryAfter ?? ACCOUNT_LIMIT_PAUSE_MS),
+    };
   }
   if (status === undefined || status >= 500 || status === 409 || error instanceof Stripe.errors.StripeConnectionError) {
-    return { kind: "retry", delayMs: backoffMs(attempt, random), error: message, rateLimited: false };
+    return { kind: "retry", delayMs: backoffMs(attempt, random), error: message, rateLimited: false, pauseAllMs: 0 };
   }
-  if (status === 401 || status === 403) return { kind: "retry", delayMs: Math.max(KEY_PROBLEM_DELAY_MS, backoffMs(attempt, random)), error: message, rateLimited: false };
+  if (status === 401 || status === 403) {
+    return { kind: "retry", delayMs: Math.max(KEY_PROBLEM_DELAY_MS, backoffMs(attempt, random)), error: message, rateLimited: false, pauseAllMs: 0 };
+  }
   const timestamp = error.param === "timestamp" || /timestamp/i.test(error.message ?? "");
   return { kind: "dead", code: timestamp ? "timestamp_out_of_range" : "stripe_rejected", error: message };
 }

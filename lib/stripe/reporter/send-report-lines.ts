@@ -3,7 +3,8 @@
 //   at most `callsPerSecond` calls a second from this worker, `concurrency` pairs at once;
 // - stream (`/v2/billing/meter_event_stream`, behind TALLY_REPORT_METER_EVENT_API=stream): up to
 //   100 lines a call under a meter event session (renewed before it expires), paced in events.
-// A 429 slows every call of this worker down for its Retry-After (or a backoff). Each line's
+// Stripe's account-wide 429 pauses every call of this worker for its Retry-After (or a second); a
+// 429 for one customer and meter (a call of theirs in flight) only retries that line. Each line's
 // identifier is the one written at the claim, so a resend can never count twice.
 //
 // The pacer is a few lines of our own: a shared "next free slot" and a pause, all a single
@@ -108,7 +109,7 @@ export class MeterEventSender {
       for (const line of pair) {
         await this.pacer.take();
         const outcome = await this.callV1(line);
-        if (outcome.kind === "retry" && outcome.rateLimited) this.pacer.pause(outcome.delayMs);
+        if (outcome.kind === "retry" && outcome.pauseAllMs > 0) this.pacer.pause(outcome.pauseAllMs);
         outcomes.push({ line, outcome });
       }
       await record(outcomes);
@@ -135,7 +136,7 @@ export class MeterEventSender {
     await pool(chunks, this.options.concurrency, async (chunk) => {
       await this.pacer.take(chunk.length);
       const outcome = await this.callStream(chunk);
-      if (outcome.kind === "retry" && outcome.rateLimited) this.pacer.pause(outcome.delayMs);
+      if (outcome.kind === "retry" && outcome.pauseAllMs > 0) this.pacer.pause(outcome.pauseAllMs);
       await record(chunk.map((line) => ({ line, outcome })));
     });
   }
