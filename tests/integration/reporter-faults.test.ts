@@ -557,4 +557,52 @@ describe("reporter across a plan change", () => {
     expect(quantityAt(pro.charges[0]?.stripePriceId)).toBe(57);
     expect(quantityAt(starter.charges[0]?.stripePriceId) + quantityAt(pro.charges[0]?.stripePriceId)).toBe(Number(await rawTotal(customer.id, calls.id)));
   });
+  it("moves a line still pending at a plan change past it, as a late adjustment under the same identifier, so it is billed once, at the new price", async () => {
+    const context = await adminContext();
+    const calls = await meter(context);
+    const starter = await perUnitPlan(context, [calls.id], 2000, "2");
+    const pro = await perUnitPlan(context, [calls.id], 4000, "5");
+    const { clock, customer } = await clockCustomer(context);
+    const stripeCustomerId = customer.stripeCustomerId ?? "";
+    const subscription = await createSubscription(customer.id, { planVersionId: starter.id }, context);
+    const CHANGE = JAN_1 + 10 * DAY;
+
+    await clockAdvance(clock.id, CHANGE - HOUR);
+    const time = testNow(CHANGE - HOUR);
+    const options = reporterOptions([customer.id], time.now);
+    await recordEvents(
+      customer.externalId,
+      [
+        { meter: calls.eventName, value: 100, at: at(JAN_1 + 2 * DAY) },
+        { meter: calls.eventName, value: 20, at: at(JAN_1 + 6 * DAY) },
+      ],
+      time.now(),
+    );
+    // Stripe fails: the lines stay pending, with their timestamps before the change to come.
+    await injectFault({ path: METER_EVENTS, action: "error", status: 500, count: 2, body_contains: stripeCustomerId });
+    expect(await runReporterPass(testSender(), options)).toMatchObject({ claimedEvents: 2, sent: 0, retried: 2 });
+    const identifiers = (await db.reportLine.findMany({ where: { customerId: customer.id }, orderBy: { id: "asc" } })).map((line) => line.identifier);
+
+    await clockAdvance(clock.id, CHANGE);
+    await changeSubscriptionPlan(subscription.id, { planVersionId: pro.id, when: "now" }, context);
+
+    // Retried after the change: sent inside the new price's segment, labelled late, same identifiers.
+    await clockAdvance(clock.id, CHANGE + HOUR);
+    time.advance(2 * HOUR * 1000);
+    expect((await drain(testSender(), options))[0]).toMatchObject({ claimedEvents: 0, leased: 2, sent: 2 });
+    const lines = await db.reportLine.findMany({ where: { customerId: customer.id }, orderBy: { id: "asc" } });
+    expect(lines.map((line) => line.identifier)).toEqual(identifiers);
+    for (const line of lines) {
+      expect(line).toMatchObject({ status: "SENT", late: true, periodStart: at(JAN_1), periodEnd: at(FEB_1) });
+      expect(line.eventAt.getTime()).toBeGreaterThanOrEqual(CHANGE * 1000);
+    }
+
+    await clockAdvance(clock.id, FEB_1 + 2 * HOUR);
+    const invoices = (await getStripe().invoices.list({ subscription: subscription.stripeSubscriptionId ?? "", limit: 100 })).data;
+    const invoiceLines = invoices.flatMap((invoice) => invoice.lines.data);
+    const quantityAt = (price: string | null | undefined) =>
+      invoiceLines.filter((line) => line.pricing?.price_details?.price === price).reduce((sum, line) => sum + (line.quantity ?? 0), 0);
+    expect(quantityAt(starter.charges[0]?.stripePriceId)).toBe(0);
+    expect(quantityAt(pro.charges[0]?.stripePriceId)).toBe(120);
+  });
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { InvoiceStatus, MeterAggregation, MeterRounding } from "@/lib/db";
 import { ExactDecimal } from "@/lib/money/currency";
 import {
+  retimeStaleLine,
   billingBoundaries,
   carryKey,
   computeReportLines,
@@ -279,5 +280,37 @@ describe("timestamps Stripe accepts", () => {
     expect(stale).toMatchObject({ late: true, periodStart: CUR_START, eventAt: new Date(CUR_END.getTime() - 1000) });
     const gone = only([usage], context(new Date(CUR_END.getTime() + 36 * DAY_MS), paid));
     expect(gone).toMatchObject({ status: "HELD", heldCode: "no_time_in_period", stripeValue: 0n });
+  });
+});
+
+describe("retimeStaleLine", () => {
+  const now = t("2026-03-12T09:00:00Z");
+  const context = { now, invoiceGraceMs: HOUR_MS };
+  const billing = { currentPeriodStart: CUR_START, currentPeriodEnd: CUR_END, attachedAt: CHANGE, invoiceStatus: null };
+  const sum = "SUM" as MeterAggregation;
+
+  it("moves a pending line of the current period from before a plan change to after it, as late", () => {
+    const line = { eventAt: t("2026-03-05T00:00:00Z"), periodStart: CUR_START, periodEnd: CUR_END, aggregation: sum };
+    expect(retimeStaleLine(line, billing, context)).toEqual({ eventAt: t("2026-03-12T09:00:00Z"), periodStart: CUR_START, periodEnd: CUR_END, late: true });
+    // After the change, or with no change in the period, it is sent as it is.
+    expect(retimeStaleLine({ ...line, eventAt: t("2026-03-11T00:00:00Z") }, billing, context)).toBeNull();
+    expect(retimeStaleLine(line, { ...billing, attachedAt: CUR_START }, context)).toBeNull();
+  });
+
+  it("keeps a line of the previous period while its invoice is a draft, and moves it once the invoice is final", () => {
+    const line = { eventAt: t("2026-02-20T00:00:00Z"), periodStart: PREV_START, periodEnd: CUR_START, aggregation: sum };
+    const noChange = { ...billing, attachedAt: null };
+    expect(retimeStaleLine(line, { ...noChange, invoiceStatus: "DRAFT" as InvoiceStatus }, context)).toBeNull();
+    expect(retimeStaleLine(line, { ...noChange, invoiceStatus: "PAID" as InvoiceStatus }, context)).toMatchObject({ late: true, periodStart: CUR_START, eventAt: now });
+    // Invoice unknown to Tally: open until the grace period (less a margin) is over.
+    const early = { now: new Date(CUR_START.getTime() + 10 * 60_000), invoiceGraceMs: HOUR_MS };
+    expect(retimeStaleLine(line, noChange, early)).toBeNull();
+    expect(retimeStaleLine(line, noChange, context)).toMatchObject({ late: true });
+  });
+
+  it("leaves LAST values and customers without a live subscription alone", () => {
+    const line = { eventAt: t("2026-03-05T00:00:00Z"), periodStart: CUR_START, periodEnd: CUR_END, aggregation: "LAST" as MeterAggregation };
+    expect(retimeStaleLine(line, billing, context)).toBeNull();
+    expect(retimeStaleLine({ ...line, aggregation: sum }, { ...billing, currentPeriodStart: null, currentPeriodEnd: null }, context)).toBeNull();
   });
 });

@@ -257,3 +257,30 @@ function computeReportLine(group: TClaimedGroup, context: TReportContext): TLine
   context.carries.set(key, carryOut);
   return { ...billed, status: "PENDING", heldCode: null, heldReason: null, stripeValue: BigInt(value.toFixed(0)), carryIn, carryOut };
 }
+
+/**
+ * A pending line may go stale before it reaches Stripe (retried past a plan change, or past the
+ * finalization of the invoice it was meant for): sent as it is, Stripe would count it where no
+ * invoice bills it any more. Such a line is moved into the current billing segment as a late
+ * adjustment — same identifier, so a copy Stripe already has still counts once. Null: send it as it is.
+ */
+export function retimeStaleLine(
+  line: { eventAt: Date; periodStart: Date; periodEnd: Date; aggregation: MeterAggregation },
+  billing: Pick<TPairBilling, "currentPeriodStart" | "currentPeriodEnd" | "attachedAt"> & { invoiceStatus: InvoiceStatus | null },
+  context: { now: Date; invoiceGraceMs: number },
+): { eventAt: Date; periodStart: Date; periodEnd: Date; late: true } | null {
+  const { currentPeriodStart, currentPeriodEnd, attachedAt } = billing;
+  if (!currentPeriodStart || !currentPeriodEnd || line.aggregation === "LAST" || line.aggregation === "MAX") return null;
+  const billedFrom = attachedAt && attachedAt > currentPeriodStart && attachedAt < currentPeriodEnd ? attachedAt : currentPeriodStart;
+  if (line.periodStart >= currentPeriodStart) {
+    if (line.eventAt >= billedFrom) return null;
+  } else {
+    const open =
+      billing.invoiceStatus === "DRAFT" ||
+      (billing.invoiceStatus === null && context.now.getTime() < line.periodEnd.getTime() + context.invoiceGraceMs - GRACE_MARGIN_MS);
+    if (open) return null;
+  }
+  const oldest = new Date(context.now.getTime() - STRIPE_MAX_EVENT_AGE_MS + AGE_MARGIN_MS);
+  const eventAt = secondWithin(maxDate(context.now, oldest), maxDate(billedFrom, oldest), currentPeriodEnd);
+  return eventAt ? { eventAt, periodStart: currentPeriodStart, periodEnd: currentPeriodEnd, late: true } : null;
+}

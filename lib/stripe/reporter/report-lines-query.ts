@@ -17,6 +17,13 @@ export type TLeasedLineRow = {
   first_attempt_at: Date | null;
   stripe_meter_id: string | null;
   aggregation: string;
+  period_start: Date;
+  period_end: Date;
+  /** The customer's billing state now: a pending line may have gone stale since its claim. */
+  current_period_start: Date | null;
+  current_period_end: Date | null;
+  attached_at: Date | null;
+  invoice_status: string | null;
 };
 
 /** Takes up to `limit` due PENDING lines for this worker until `leaseUntil`. */
@@ -38,11 +45,40 @@ export async function leaseDueLines(
       UPDATE report_lines r SET next_attempt_at = ${leaseUntil}, first_attempt_at = coalesce(r.first_attempt_at, ${now}), updated_at = now()
       FROM due WHERE r.id = due.id
       RETURNING r.id, r.identifier, r.customer_id, r.meter_id, r.stripe_customer_id, r.event_name, r.stripe_value, r.event_at,
-                r.attempts, r.first_attempt_at
+                r.attempts, r.first_attempt_at, r.period_start, r.period_end
     )
-    SELECT leased.*, m.stripe_meter_id, m.aggregation::text AS aggregation
-    FROM leased JOIN meters m ON m.id = leased.meter_id
+    SELECT leased.*, m.stripe_meter_id, m.aggregation::text AS aggregation,
+           s.current_period_start, s.current_period_end, i.attached_at, inv.status AS invoice_status
+    FROM leased
+    JOIN meters m ON m.id = leased.meter_id
+    LEFT JOIN LATERAL (
+      SELECT id, current_period_start, current_period_end FROM subscriptions
+      WHERE customer_id = leased.customer_id AND ended_at IS NULL LIMIT 1) s ON true
+    LEFT JOIN LATERAL (
+      SELECT max(attached_at) AS attached_at FROM subscription_items
+      WHERE subscription_id = s.id AND meter_id = leased.meter_id AND removed_at IS NULL) i ON true
+    LEFT JOIN LATERAL (
+      SELECT status::text AS status FROM invoices
+      WHERE subscription_id = s.id AND period_end = leased.period_end
+      ORDER BY (status = 'DRAFT') ASC, created_at DESC LIMIT 1) inv ON true
     ORDER BY leased.customer_id, leased.meter_id, leased.id`;
+}
+
+/** Moves stale pending lines into the current billing segment as late adjustments (same identifier). */
+export async function retimeLines(db: TDb, lines: { id: bigint; eventAt: Date; periodStart: Date; periodEnd: Date }[]): Promise<void> {
+  if (lines.length === 0) return;
+  const json = JSON.stringify(
+    lines.map((line) => ({
+      id: line.id.toString(),
+      event_at: line.eventAt.toISOString(),
+      period_start: line.periodStart.toISOString(),
+      period_end: line.periodEnd.toISOString(),
+    })),
+  );
+  await db.$executeRaw`
+    UPDATE report_lines r SET event_at = x.event_at, period_start = x.period_start, period_end = x.period_end, late = true, updated_at = now()
+    FROM jsonb_to_recordset(${json}::jsonb) AS x(id bigint, event_at timestamptz, period_start timestamptz, period_end timestamptz)
+    WHERE r.id = x.id AND r.status = 'PENDING'`;
 }
 
 /** Stripe accepted these lines: SENT, and their events reported. */

@@ -3,13 +3,17 @@
 // stopped worker left behind once their lease ran out). Outcomes are written in buffered chunks.
 //
 // Stripe remembers identifiers for about 24 hours: a line first tried longer ago than
-// `identifierMemoryMs` is checked against Stripe's meter event summaries before any resend.
+// `identifierMemoryMs` is checked against Stripe's meter event summaries before any resend. A line
+// that went stale while pending (a plan change, or its invoice finalized, since its claim) is moved
+// into the current billing segment as a late adjustment before it is sent (retimeStaleLine).
 import { db as defaultDb } from "@/lib/db";
 import { env } from "@/lib/env";
 import { getStripe } from "@/lib/stripe/client";
+import type { InvoiceStatus, MeterAggregation } from "@/lib/db";
 import { classifySendError, type TSendOutcome } from "./classify-stripe-error";
 import { claimUsage } from "./claim-usage";
-import { leaseDueLines, markLinesDead, markLinesForRetry, markLinesSent, sumSentValues, type TLeasedLineRow } from "./report-lines-query";
+import { retimeStaleLine } from "./compute-report-lines";
+import { leaseDueLines, markLinesDead, markLinesForRetry, markLinesSent, retimeLines, sumSentValues, type TLeasedLineRow } from "./report-lines-query";
 import type { MeterEventSender, TLineOutcome, TSendableLine } from "./send-report-lines";
 
 export type TReporterOptions = {
@@ -165,13 +169,29 @@ export async function runReporterPass(sender: MeterEventSender, options: TReport
   });
   const toSend: TSendableLine[] = [];
   const settled: TLineOutcome[] = [];
+  const retimed: { id: bigint; eventAt: Date; periodStart: Date; periodEnd: Date }[] = [];
+  /** Sends the line, moved first into the current billing segment when it went stale while pending. */
+  const sendCurrent = (row: TLeasedLineRow, line: TSendableLine) => {
+    const moved = retimeStaleLine(
+      { eventAt: row.event_at, periodStart: row.period_start, periodEnd: row.period_end, aggregation: row.aggregation as MeterAggregation },
+      {
+        currentPeriodStart: row.current_period_start,
+        currentPeriodEnd: row.current_period_end,
+        attachedAt: row.attached_at,
+        invoiceStatus: (row.invoice_status as InvoiceStatus | null) ?? null,
+      },
+      { now, invoiceGraceMs: options.invoiceGraceSeconds * 1000 },
+    );
+    if (moved) retimed.push({ id: line.id, ...moved });
+    toSend.push(moved ? { ...line, eventAt: moved.eventAt } : line);
+  };
   for (const row of leasedRows) {
     const line = toSendable(row);
     if (!line) continue;
     // A line may have reached Stripe even with no attempt recorded (a crash between the call and the mark).
     const old = row.first_attempt_at !== null && now.getTime() - row.first_attempt_at.getTime() > options.identifierMemoryMs;
     if (!old) {
-      toSend.push(line);
+      sendCurrent(row, line);
       continue;
     }
     let delivery: Awaited<ReturnType<typeof findOldLineDelivery>>;
@@ -184,7 +204,7 @@ export async function runReporterPass(sender: MeterEventSender, options: TReport
       settled.push({ line, outcome: outcome.kind === "dead" ? { ...outcome, code: "needs_reconciliation" } : outcome });
       continue;
     }
-    if (delivery === "missing") toSend.push(line);
+    if (delivery === "missing") sendCurrent(row, line);
     else {
       const outcome: TSendOutcome =
         delivery === "delivered"
@@ -193,6 +213,7 @@ export async function runReporterPass(sender: MeterEventSender, options: TReport
       settled.push({ line, outcome });
     }
   }
+  await retimeLines(db, retimed);
   await recorder.record(settled);
   await sender.send(toSend, recorder.record);
   await recorder.flush();
