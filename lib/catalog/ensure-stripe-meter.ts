@@ -9,9 +9,7 @@ import { db as defaultDb, type MeterAggregation, type TDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { MAX_AGGREGATION_REFUSAL } from "@/lib/catalog/schemas";
 import { getStripe } from "@/lib/stripe/client";
-
-export const METER_CUSTOMER_PAYLOAD_KEY = "stripe_customer_id";
-export const METER_VALUE_PAYLOAD_KEY = "value";
+import { METER_CUSTOMER_PAYLOAD_KEY, METER_VALUE_PAYLOAD_KEY } from "@/lib/stripe/meter-payload";
 
 /**
  * Tally's aggregation → Stripe's formula. COUNT meters are `sum` in Stripe: the reporter sends one

@@ -11,7 +11,7 @@
 // process needs (several workers share Stripe's limit through its 429s).
 import type Stripe from "stripe";
 import { createStripeClient } from "@/lib/stripe/client";
-import { METER_CUSTOMER_PAYLOAD_KEY, METER_VALUE_PAYLOAD_KEY } from "@/lib/catalog/ensure-stripe-meter";
+import { METER_CUSTOMER_PAYLOAD_KEY, METER_VALUE_PAYLOAD_KEY } from "@/lib/stripe/meter-payload";
 import { classifySendError, type TSendOutcome } from "./classify-stripe-error";
 
 export type TSendableLine = {
