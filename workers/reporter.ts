@@ -4,8 +4,8 @@
 // converges subscriptions whose period rolled over without a webhook.
 //
 // SIGTERM / SIGINT: the pass in flight finishes (its claimed lines are sent and marked), then the
-// worker stops. A second signal exits at once: lines it had claimed are sent by another worker once
-// their lease runs out, under the same identifiers.
+// worker stops. A second signal (3 s or more after the first) exits at once: lines it had claimed
+// are sent by another worker once their lease runs out, under the same identifiers.
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { db } from "@/lib/db";
@@ -24,6 +24,9 @@ const log = (level: "info" | "warn" | "error", msg: string, fields: Record<strin
   console.log(JSON.stringify({ time: new Date().toISOString(), level, msg, worker: workerId, ...fields }));
 
 let stopping = false;
+let stoppingSince = 0;
+/** Ctrl-C under `npm start` reaches the worker twice at once (the terminal's SIGINT, the parent's SIGTERM). */
+const FORCE_AFTER_MS = 3_000;
 let wake: (() => void) | null = null;
 const sleep = (ms: number) =>
   new Promise<void>((resolve) => {
@@ -36,10 +39,12 @@ const sleep = (ms: number) =>
 
 function onSignal(signal: NodeJS.Signals) {
   if (stopping) {
+    if (Date.now() - stoppingSince < FORCE_AFTER_MS) return;
     log("warn", "second signal: exiting now; claimed lines are resent by another worker after their lease", { signal });
     process.exit(1);
   }
   stopping = true;
+  stoppingSince = Date.now();
   log("info", "stopping after the pass in flight", { signal });
   wake?.();
 }
