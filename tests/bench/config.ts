@@ -1,4 +1,4 @@
-// The benchmark's knobs, from the environment (tests may read process.env directly). Every size
+// The benchmarks' knobs, from the environment (tests may read process.env directly). Every size
 // and duration has a default for the full run; BENCH_QUICK=1 shrinks them for a smoke run.
 import os from "node:os";
 import path from "node:path";
@@ -60,6 +60,65 @@ export function readBenchConfig(): TBenchConfig {
     serverLogPath: path.join(os.tmpdir(), `tally-bench-${dbPort}.log`),
     apiKey: "tly_bench_0123456789abcdefghijklmnop",
     fetch: process.env.BENCH_FETCH === "global" ? "global" : "node",
+    keepData: process.env.BENCH_KEEP_DATA === "1",
+  };
+}
+
+/** The reporter drain benchmark's knobs (`npm run bench:reporter`, tests/bench/report-drain.ts). */
+export type TDrainBenchConfig = {
+  quick: boolean;
+  customers: number;
+  /** The backlog drained by 1, 2 and 4 workers (and the v1 run and the naive baseline). */
+  events: number;
+  workerCounts: number[];
+  /** The large backlog, drained once by `largeWorkers` workers through the stream. */
+  largeEvents: number;
+  largeWorkers: number;
+  /** Events per (customer, meter, window) group on average: the backlog's hours are sized from it. */
+  eventsPerGroup: number;
+  windowSeconds: number;
+  /** The v1 run (time-limited: v1 cannot go past Stripe's 1,000 calls/s). */
+  v1Workers: number;
+  v1Seconds: number;
+  baselineSeconds: number;
+  /** A drain that takes longer than this is stopped and reported as unfinished. */
+  drainTimeoutSeconds: number;
+  /** Customers whose Stripe meter event summaries are compared with their raw events after each run. */
+  summaryCustomers: number;
+  dbPort: number;
+  emulatorPort: number;
+  /** The counting proxy between the callers and the emulator. */
+  proxyPort: number;
+  dataDir: string;
+  keepData: boolean;
+};
+
+export function readDrainBenchConfig(): TDrainBenchConfig {
+  const quick = process.env.BENCH_QUICK === "1";
+  const dbPort = integer("BENCH_DB_PORT", 54361);
+  const workerCounts = (process.env.BENCH_WORKERS ?? "1,2,4").split(",").map((part) => {
+    const value = Number(part.trim());
+    if (!Number.isInteger(value) || value < 1) throw new Error(`BENCH_WORKERS must be a comma-separated list of positive integers, got "${process.env.BENCH_WORKERS}"`);
+    return value;
+  });
+  return {
+    quick,
+    customers: integer("BENCH_CUSTOMERS", quick ? 1_000 : 10_000),
+    events: integer("BENCH_EVENTS", quick ? 100_000 : 1_000_000),
+    workerCounts,
+    largeEvents: integer("BENCH_LARGE_EVENTS", quick ? 300_000 : 10_000_000),
+    largeWorkers: integer("BENCH_LARGE_WORKERS", 2),
+    eventsPerGroup: integer("BENCH_EVENTS_PER_GROUP", 10),
+    windowSeconds: integer("TALLY_REPORT_WINDOW_SECONDS", 3_600),
+    v1Workers: integer("BENCH_V1_WORKERS", 2),
+    v1Seconds: integer("BENCH_V1_SECONDS", quick ? 10 : 60),
+    baselineSeconds: integer("BENCH_BASELINE_SECONDS", quick ? 10 : 60),
+    drainTimeoutSeconds: integer("BENCH_DRAIN_TIMEOUT_SECONDS", quick ? 120 : 1_200),
+    summaryCustomers: integer("BENCH_SUMMARY_CUSTOMERS", 100),
+    dbPort,
+    emulatorPort: integer("BENCH_EMULATOR_PORT", dbPort + 1),
+    proxyPort: integer("BENCH_PROXY_PORT", dbPort + 2),
+    dataDir: path.join(os.tmpdir(), `tally-bench-reporter-${dbPort}`),
     keepData: process.env.BENCH_KEEP_DATA === "1",
   };
 }
