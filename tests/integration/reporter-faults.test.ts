@@ -12,7 +12,6 @@
 // customer's test clock, which each test keeps where its events are acceptable.
 import { spawn } from "node:child_process";
 import path from "node:path";
-import type Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { db, type Prisma } from "@/lib/db";
 import { getStripe } from "@/lib/stripe/client";
@@ -500,29 +499,42 @@ describe("reporter past Stripe's 24 h identifier memory", () => {
   });
 });
 
+const CHANGE = JAN_1 + 10 * DAY;
+
+/** Usage of the period before the change: 120 calls. */
+const firstHalf = (eventName: string): TEventSpec[] => [
+  { meter: eventName, value: 100, at: at(JAN_1 + 2 * DAY) },
+  { meter: eventName, value: 20, at: at(JAN_1 + 6 * DAY) },
+];
+
+/** A test-clock customer on "starter" (2¢ a call), with "pro" (5¢) to change to; invoice quantities by price. */
+async function starterCustomer() {
+  const context = await adminContext();
+  const calls = await meter(context);
+  const starter = await perUnitPlan(context, [calls.id], 2000, "2");
+  const pro = await perUnitPlan(context, [calls.id], 4000, "5");
+  const { clock, customer } = await clockCustomer(context);
+  const subscription = await createSubscription(customer.id, { planVersionId: starter.id }, context);
+  /** Units billed at a price across every invoice of the subscription. */
+  const quantityAt = async (price: string | null | undefined) => {
+    const invoices = (await getStripe().invoices.list({ subscription: subscription.stripeSubscriptionId ?? "", limit: 100 })).data;
+    return invoices
+      .flatMap((invoice) => invoice.lines.data)
+      .filter((line) => line.pricing?.price_details?.price === price)
+      .reduce((sum, line) => sum + (line.quantity ?? 0), 0);
+  };
+  return { context, calls, starter, pro, clock, customer, stripeCustomerId: customer.stripeCustomerId ?? "", subscription, quantityAt };
+}
+
 describe("reporter across a plan change", () => {
   it("bills usage before a mid-period change at the old price, and the part of it that arrives late once, at the new price", async () => {
-    const context = await adminContext();
-    const calls = await meter(context);
-    const starter = await perUnitPlan(context, [calls.id], 2000, "2");
-    const pro = await perUnitPlan(context, [calls.id], 4000, "5");
-    const { clock, customer } = await clockCustomer(context);
-    const stripeCustomerId = customer.stripeCustomerId ?? "";
-    const subscription = await createSubscription(customer.id, { planVersionId: starter.id }, context);
-    const CHANGE = JAN_1 + 10 * DAY;
+    const { context, calls, starter, pro, clock, customer, stripeCustomerId, subscription, quantityAt } = await starterCustomer();
 
     // The first part of the period: reported before the change.
     await clockAdvance(clock.id, CHANGE - HOUR);
     const time = testNow(CHANGE - HOUR);
     const options = reporterOptions([customer.id], time.now);
-    await recordEvents(
-      customer.externalId,
-      [
-        { meter: calls.eventName, value: 100, at: at(JAN_1 + 2 * DAY) },
-        { meter: calls.eventName, value: 20, at: at(JAN_1 + 6 * DAY) },
-      ],
-      time.now(),
-    );
+    await recordEvents(customer.externalId, firstHalf(calls.eventName), time.now());
     expect((await drain(testSender(), options))[0]).toMatchObject({ sent: 2 });
 
     await clockAdvance(clock.id, CHANGE);
@@ -549,35 +561,17 @@ describe("reporter across a plan change", () => {
     // Past the period end and the grace: every unit on an invoice once.
     await clockAdvance(clock.id, FEB_1 + 2 * HOUR);
     expect((await cycleInvoice(stripeCustomerId, FEB_1))?.status).toBe("paid");
-    const invoices = (await getStripe().invoices.list({ subscription: subscription.stripeSubscriptionId ?? "", limit: 100 })).data;
-    const lines = invoices.flatMap((invoice) => invoice.lines.data);
-    const priceOf = (line: Stripe.InvoiceLineItem) => line.pricing?.price_details?.price;
-    const quantityAt = (price: string | null | undefined) => lines.filter((line) => priceOf(line) === price).reduce((sum, line) => sum + (line.quantity ?? 0), 0);
-    expect(quantityAt(starter.charges[0]?.stripePriceId)).toBe(120);
-    expect(quantityAt(pro.charges[0]?.stripePriceId)).toBe(57);
-    expect(quantityAt(starter.charges[0]?.stripePriceId) + quantityAt(pro.charges[0]?.stripePriceId)).toBe(Number(await rawTotal(customer.id, calls.id)));
+    expect(await quantityAt(starter.charges[0]?.stripePriceId)).toBe(120);
+    expect(await quantityAt(pro.charges[0]?.stripePriceId)).toBe(57);
+    expect(120 + 57).toBe(Number(await rawTotal(customer.id, calls.id)));
   });
   it("moves a line still pending at a plan change past it, as a late adjustment under the same identifier, so it is billed once, at the new price", async () => {
-    const context = await adminContext();
-    const calls = await meter(context);
-    const starter = await perUnitPlan(context, [calls.id], 2000, "2");
-    const pro = await perUnitPlan(context, [calls.id], 4000, "5");
-    const { clock, customer } = await clockCustomer(context);
-    const stripeCustomerId = customer.stripeCustomerId ?? "";
-    const subscription = await createSubscription(customer.id, { planVersionId: starter.id }, context);
-    const CHANGE = JAN_1 + 10 * DAY;
+    const { context, calls, starter, pro, clock, customer, stripeCustomerId, subscription, quantityAt } = await starterCustomer();
 
     await clockAdvance(clock.id, CHANGE - HOUR);
     const time = testNow(CHANGE - HOUR);
     const options = reporterOptions([customer.id], time.now);
-    await recordEvents(
-      customer.externalId,
-      [
-        { meter: calls.eventName, value: 100, at: at(JAN_1 + 2 * DAY) },
-        { meter: calls.eventName, value: 20, at: at(JAN_1 + 6 * DAY) },
-      ],
-      time.now(),
-    );
+    await recordEvents(customer.externalId, firstHalf(calls.eventName), time.now());
     // Stripe fails: the lines stay pending, with their timestamps before the change to come.
     await injectFault({ path: METER_EVENTS, action: "error", status: 500, count: 2, body_contains: stripeCustomerId });
     expect(await runReporterPass(testSender(), options)).toMatchObject({ claimedEvents: 2, sent: 0, retried: 2 });
@@ -598,11 +592,7 @@ describe("reporter across a plan change", () => {
     }
 
     await clockAdvance(clock.id, FEB_1 + 2 * HOUR);
-    const invoices = (await getStripe().invoices.list({ subscription: subscription.stripeSubscriptionId ?? "", limit: 100 })).data;
-    const invoiceLines = invoices.flatMap((invoice) => invoice.lines.data);
-    const quantityAt = (price: string | null | undefined) =>
-      invoiceLines.filter((line) => line.pricing?.price_details?.price === price).reduce((sum, line) => sum + (line.quantity ?? 0), 0);
-    expect(quantityAt(starter.charges[0]?.stripePriceId)).toBe(0);
-    expect(quantityAt(pro.charges[0]?.stripePriceId)).toBe(120);
+    expect(await quantityAt(starter.charges[0]?.stripePriceId)).toBe(0);
+    expect(await quantityAt(pro.charges[0]?.stripePriceId)).toBe(120);
   });
 });
