@@ -118,11 +118,12 @@ const minDate = (a: Date, b: Date) => (a < b ? a : b);
  * the previous period's start, the current period's start, and a price attached mid-period.
  */
 export function billingBoundaries(billing: TPairBilling): Date[] {
-  const { previousPeriodStart, currentPeriodStart, currentPeriodEnd, attachedAt } = billing;
+  const { previousPeriodStart, currentPeriodStart } = billing;
+  const attachedAt = midPeriodAttachment(billing);
   const boundaries: Date[] = [];
   if (previousPeriodStart) boundaries.push(previousPeriodStart);
   if (currentPeriodStart) boundaries.push(currentPeriodStart);
-  if (attachedAt && currentPeriodStart && attachedAt > currentPeriodStart && (!currentPeriodEnd || attachedAt < currentPeriodEnd)) boundaries.push(attachedAt);
+  if (attachedAt) boundaries.push(attachedAt);
   return boundaries.sort((a, b) => a.getTime() - b.getTime());
 }
 
@@ -145,6 +146,24 @@ function secondWithin(wanted: Date, from: Date, until: Date): Date | null {
   return new Date(Math.min(high, Math.max(low, second)));
 }
 
+/** A price attached strictly inside the current period (a plan change): usage before it belongs to the old price. */
+function midPeriodAttachment(billing: Pick<TPairBilling, "currentPeriodStart" | "currentPeriodEnd" | "attachedAt">): Date | null {
+  const { currentPeriodStart, currentPeriodEnd, attachedAt } = billing;
+  return attachedAt && currentPeriodStart && attachedAt > currentPeriodStart && (!currentPeriodEnd || attachedAt < currentPeriodEnd) ? attachedAt : null;
+}
+
+/** Whether the invoice of a period that ended still takes usage: a draft, or unknown to Tally and inside the grace period. */
+function isInvoiceOpen(status: InvoiceStatus | null | undefined, periodEnd: Date, context: { now: Date; invoiceGraceMs: number }): boolean {
+  if (status === "DRAFT") return true;
+  return (status === null || status === undefined) && context.now.getTime() < periodEnd.getTime() + context.invoiceGraceMs - GRACE_MARGIN_MS;
+}
+
+/** A late adjustment's timestamp: now, inside [billedFrom, periodEnd) and within Stripe's 35 days. */
+function lateEventAt(now: Date, billedFrom: Date, periodEnd: Date): Date | null {
+  const oldest = new Date(now.getTime() - STRIPE_MAX_EVENT_AGE_MS + AGE_MARGIN_MS);
+  return secondWithin(maxDate(now, oldest), maxDate(billedFrom, oldest), periodEnd);
+}
+
 type TBilling =
   | { kind: "held"; code: THeldCode; reason: string }
   | { kind: "billed"; periodStart: Date; periodEnd: Date; eventAt: Date; late: boolean };
@@ -163,11 +182,10 @@ function decideBilling(group: TClaimedGroup, meter: TMeterForReport, stripeCusto
   }
 
   const oldest = new Date(context.now.getTime() - STRIPE_MAX_EVENT_AGE_MS + AGE_MARGIN_MS);
-  const { attachedAt } = group;
-  const billedFrom = attachedAt && attachedAt > currentPeriodStart && attachedAt < currentPeriodEnd ? attachedAt : currentPeriodStart;
+  const billedFrom = midPeriodAttachment(group) ?? currentPeriodStart;
   const late = (): TBilling => {
     // Billed now, in the current period (after a plan change: at the current price).
-    const eventAt = secondWithin(maxDate(context.now, oldest), maxDate(billedFrom, oldest), currentPeriodEnd);
+    const eventAt = lateEventAt(context.now, billedFrom, currentPeriodEnd);
     return eventAt
       ? { kind: "billed", periodStart: currentPeriodStart, periodEnd: currentPeriodEnd, eventAt, late: true }
       : { kind: "held", code: "no_time_in_period", reason: "The current period leaves no time Stripe accepts for this usage (its end is in the past)." };
@@ -182,9 +200,9 @@ function decideBilling(group: TClaimedGroup, meter: TMeterForReport, stripeCusto
   if (segment && segment.getTime() === currentPeriodStart.getTime()) return late(); // before a plan change that happened since
   const { previousPeriodStart, previousPeriodEnd } = group;
   if (segment && previousPeriodStart && previousPeriodEnd && segment.getTime() === previousPeriodStart.getTime()) {
-    const status = context.previousInvoiceStatus.get(group.subscriptionId);
-    const stillDraft = status === "DRAFT" || (status === undefined && context.now.getTime() < previousPeriodEnd.getTime() + context.invoiceGraceMs - GRACE_MARGIN_MS);
-    if (stillDraft) return inPeriod(previousPeriodStart, previousPeriodEnd, previousPeriodStart);
+    if (isInvoiceOpen(context.previousInvoiceStatus.get(group.subscriptionId), previousPeriodEnd, context)) {
+      return inPeriod(previousPeriodStart, previousPeriodEnd, previousPeriodStart);
+    }
   }
   return late();
 }
@@ -269,18 +287,14 @@ export function retimeStaleLine(
   billing: Pick<TPairBilling, "currentPeriodStart" | "currentPeriodEnd" | "attachedAt"> & { invoiceStatus: InvoiceStatus | null },
   context: { now: Date; invoiceGraceMs: number },
 ): { eventAt: Date; periodStart: Date; periodEnd: Date; late: true } | null {
-  const { currentPeriodStart, currentPeriodEnd, attachedAt } = billing;
+  const { currentPeriodStart, currentPeriodEnd } = billing;
   if (!currentPeriodStart || !currentPeriodEnd || line.aggregation === "LAST" || line.aggregation === "MAX") return null;
-  const billedFrom = attachedAt && attachedAt > currentPeriodStart && attachedAt < currentPeriodEnd ? attachedAt : currentPeriodStart;
+  const billedFrom = midPeriodAttachment(billing) ?? currentPeriodStart;
   if (line.periodStart >= currentPeriodStart) {
     if (line.eventAt >= billedFrom) return null;
-  } else {
-    const open =
-      billing.invoiceStatus === "DRAFT" ||
-      (billing.invoiceStatus === null && context.now.getTime() < line.periodEnd.getTime() + context.invoiceGraceMs - GRACE_MARGIN_MS);
-    if (open) return null;
+  } else if (isInvoiceOpen(billing.invoiceStatus, line.periodEnd, context)) {
+    return null;
   }
-  const oldest = new Date(context.now.getTime() - STRIPE_MAX_EVENT_AGE_MS + AGE_MARGIN_MS);
-  const eventAt = secondWithin(maxDate(context.now, oldest), maxDate(billedFrom, oldest), currentPeriodEnd);
+  const eventAt = lateEventAt(context.now, billedFrom, currentPeriodEnd);
   return eventAt ? { eventAt, periodStart: currentPeriodStart, periodEnd: currentPeriodEnd, late: true } : null;
 }
