@@ -1,6 +1,7 @@
 // Cancels a subscription:
-// - `now`: Stripe cancels at once with `invoice_now` (the metered usage not yet invoiced is billed on
-//   a final invoice, so nothing used is lost) and `prorate` (the unused base fee is credited);
+// - `now`: the customer's usage so far is flushed to Stripe first (lib/stripe/reporter/
+//   flush-customer-usage.ts), then Stripe cancels at once with `invoice_now` (the metered usage not
+//   yet invoiced is billed on a final invoice, so nothing used is lost) and `prorate` (the unused base fee is credited);
 // - `period_end`: `cancel_at_period_end`, undone by undoScheduledCancel.
 // Calling it again for a subscription already canceled (or already scheduled to cancel) changes
 // nothing. Keys: `subscription:<id>:cancel` and `subscription-change:<id>:<n>`.
@@ -9,6 +10,7 @@ import type { TAuditContext } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { getStripe } from "@/lib/stripe/client";
+import { flushCustomerUsage } from "@/lib/stripe/reporter/flush-customer-usage";
 import { syncSubscription } from "@/lib/stripe/sync-subscription";
 import { getSubscription, type TSubscriptionDetail } from "@/lib/subscriptions/get-subscription";
 import { nextChangeSequence, recordSubscriptionChange } from "@/lib/subscriptions/record-subscription-change";
@@ -19,6 +21,7 @@ export async function cancelSubscription(
   input: TSubscriptionCancelInput,
   context: TAuditContext,
   scope: { customerId?: string } = {},
+  options: { now?: () => Date } = {},
 ): Promise<TSubscriptionDetail> {
   const subscription = await getSubscription(subscriptionId, scope);
   const stripeSubscriptionId = subscription.stripeSubscriptionId;
@@ -56,6 +59,7 @@ export async function cancelSubscription(
 
   const key = `subscription:${subscriptionId}:cancel`;
   if (!ended) {
+    await flushCustomerUsage(subscription.customerId, { now: options.now });
     try {
       await stripe.subscriptions.cancel(stripeSubscriptionId, { invoice_now: true, prorate: true }, { idempotencyKey: key });
     } catch (error) {

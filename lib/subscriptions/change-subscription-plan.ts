@@ -4,12 +4,15 @@
 // - `period_end`: stored as `pendingPlanVersionId` with a PLAN_CHANGE_SCHEDULED history row whose
 //   effectiveAt is the period end; nothing reaches Stripe until applyPendingPlanChange runs after
 //   the period rolled (the webhook for the renewal calls it).
+// Before a change `now`, the customer's usage so far is flushed to Stripe (open windows included),
+// so the old price bills it; the change is refused (503) when Stripe will not take it in time.
 // The Stripe key is `subscription-change:<subscriptionId>:<n>`, n being the number of the change in
 // the subscription's history: a retry or a double click of the same change uses the same key, and
 // a later change back and forth gets a new one.
 import type { TAuditContext } from "@/lib/audit/record-audit";
 import { db, type TDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { flushCustomerUsage } from "@/lib/stripe/reporter/flush-customer-usage";
 import { syncSubscription } from "@/lib/stripe/sync-subscription";
 import { getSubscription, type TSubscriptionDetail } from "@/lib/subscriptions/get-subscription";
 import { nextChangeSequence, recordSubscriptionChange } from "@/lib/subscriptions/record-subscription-change";
@@ -49,6 +52,7 @@ export async function changeSubscriptionPlan(
   input: TSubscriptionPlanChangeInput,
   context: TAuditContext,
   scope: { customerId?: string } = {},
+  options: { now?: () => Date } = {},
 ): Promise<TSubscriptionDetail> {
   const subscription = await getSubscription(subscriptionId, scope);
   const stripeSubscriptionId = requireLive(subscription);
@@ -104,6 +108,7 @@ export async function changeSubscriptionPlan(
   }
 
   const key = `subscription-change:${subscriptionId}:${await nextChangeSequence(db, subscriptionId)}`;
+  await flushCustomerUsage(subscription.customerId, { now: options.now });
   await swapStripePlan(db, stripeSubscriptionId, swap, { idempotencyKey: key });
   await syncSubscription(stripeSubscriptionId);
   await db.$transaction(async (tx) => {

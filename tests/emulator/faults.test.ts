@@ -78,6 +78,15 @@ describe("error faults", () => {
     expect(error).toMatchObject({ statusCode: 429, code: "rate_limit", message: "Slow down" });
   });
 
+  it("can be removed one by one, leaving the others", async () => {
+    const mine = (await e.control("POST", "/_emulator/faults", { path: "/v1/webhook_endpoints", action: "error", count: 100 })) as { id: string };
+    await e.control("POST", "/_emulator/faults", { path: "/v1/customers", action: "error", count: 1 });
+    expect(await e.control("DELETE", `/_emulator/faults/${mine.id}`)).toMatchObject({ id: mine.id, deleted: true });
+    expect((await e.stripe.webhookEndpoints.create(params)).id).toMatch(/^we_/);
+    await expect(e.stripe.customers.create()).rejects.toBeInstanceOf(Stripe.errors.StripeAPIError);
+    expect(await e.control("DELETE", `/_emulator/faults/${mine.id}`)).toMatchObject({ error: { message: `No fault ${mine.id}` } });
+  });
+
   it("are retried through by an SDK with retries (the failed attempts were not remembered)", async () => {
     await e.control("POST", "/_emulator/faults", { method: "POST", path: "/v1/webhook_endpoints", action: "error", count: 1 });
     const created = await e.stripe.webhookEndpoints.create(params, { maxNetworkRetries: 2 });

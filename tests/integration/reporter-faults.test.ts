@@ -538,7 +538,7 @@ describe("reporter across a plan change", () => {
     expect((await drain(testSender(), options))[0]).toMatchObject({ sent: 2 });
 
     await clockAdvance(clock.id, CHANGE);
-    await changeSubscriptionPlan(subscription.id, { planVersionId: pro.id, when: "now" }, context);
+    await changeSubscriptionPlan(subscription.id, { planVersionId: pro.id, when: "now" }, context, {}, { now: time.now });
 
     // After the change: usage from before it arrives late, and usage after it.
     await clockAdvance(clock.id, CHANGE + 3 * HOUR);
@@ -565,7 +565,7 @@ describe("reporter across a plan change", () => {
     expect(await quantityAt(pro.charges[0]?.stripePriceId)).toBe(57);
     expect(120 + 57).toBe(Number(await rawTotal(customer.id, calls.id)));
   });
-  it("moves a line still pending at a plan change past it, as a late adjustment under the same identifier, so it is billed once, at the new price", async () => {
+  it("flushes the open window before a change, and refuses the change while Stripe will not take the usage so far, so it is never billed at the new price", async () => {
     const { context, calls, starter, pro, clock, customer, stripeCustomerId, subscription, quantityAt } = await starterCustomer();
 
     await clockAdvance(clock.id, CHANGE - HOUR);
@@ -573,26 +573,33 @@ describe("reporter across a plan change", () => {
     const options = reporterOptions([customer.id], time.now);
     await recordEvents(customer.externalId, firstHalf(calls.eventName), time.now());
     // Stripe fails: the lines stay pending, with their timestamps before the change to come.
-    await injectFault({ path: METER_EVENTS, action: "error", status: 500, count: 2, body_contains: stripeCustomerId });
+    const outage = await injectFault({ path: METER_EVENTS, action: "error", status: 500, count: 1_000, body_contains: stripeCustomerId });
     expect(await runReporterPass(testSender(), options)).toMatchObject({ claimedEvents: 2, sent: 0, retried: 2 });
-    const identifiers = (await db.reportLine.findMany({ where: { customerId: customer.id }, orderBy: { id: "asc" } })).map((line) => line.identifier);
+    // Usage in the window still open at the change: only a flush sends it before the change.
+    time.advance(30 * 60_000);
+    await recordEvents(customer.externalId, [{ meter: calls.eventName, value: 3, at: at(CHANGE - HOUR / 2) }], time.now());
 
     await clockAdvance(clock.id, CHANGE);
-    await changeSubscriptionPlan(subscription.id, { planVersionId: pro.id, when: "now" }, context);
+    const refused = await changeSubscriptionPlan(subscription.id, { planVersionId: pro.id, when: "now" }, context, {}, { now: time.now }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: "service_unavailable" });
+    expect((await getStripe().subscriptions.retrieve(subscription.stripeSubscriptionId ?? "")).items.data.map((item) => item.price.id)).not.toContain(
+      pro.charges[0]?.stripePriceId,
+    );
+    expect((await db.subscription.findUniqueOrThrow({ where: { id: subscription.id } })).planVersionId).toBe(starter.id);
 
-    // Retried after the change: sent inside the new price's segment, labelled late, same identifiers.
-    await clockAdvance(clock.id, CHANGE + HOUR);
-    time.advance(2 * HOUR * 1000);
-    expect((await drain(testSender(), options))[0]).toMatchObject({ claimedEvents: 0, leased: 2, sent: 2 });
+    // Stripe recovers: once the lines are due again, the change sends every unit so far first, then swaps.
+    await outage.remove();
+    time.advance(10 * 60_000);
+    await changeSubscriptionPlan(subscription.id, { planVersionId: pro.id, when: "now" }, context, {}, { now: time.now });
     const lines = await db.reportLine.findMany({ where: { customerId: customer.id }, orderBy: { id: "asc" } });
-    expect(lines.map((line) => line.identifier)).toEqual(identifiers);
-    for (const line of lines) {
-      expect(line).toMatchObject({ status: "SENT", late: true, periodStart: at(JAN_1), periodEnd: at(FEB_1) });
-      expect(line.eventAt.getTime()).toBeGreaterThanOrEqual(CHANGE * 1000);
-    }
+    expect(lines.map((line) => [line.status, line.late, Number(line.quantity)])).toEqual([
+      ["SENT", false, 100],
+      ["SENT", false, 20],
+      ["SENT", false, 3],
+    ]);
 
     await clockAdvance(clock.id, FEB_1 + 2 * HOUR);
-    expect(await quantityAt(starter.charges[0]?.stripePriceId)).toBe(0);
-    expect(await quantityAt(pro.charges[0]?.stripePriceId)).toBe(120);
+    expect(await quantityAt(starter.charges[0]?.stripePriceId)).toBe(123);
+    expect(await quantityAt(pro.charges[0]?.stripePriceId)).toBe(0);
   });
 });

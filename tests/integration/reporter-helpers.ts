@@ -118,11 +118,13 @@ export type TEmulatorFault = {
  * Injects a fault into the one emulator every integration test file shares. Faults are global
  * there, so each is aimed (`body_contains`) at this test's own customer or meter.
  */
-export async function injectFault(fault: TEmulatorFault): Promise<void> {
+export async function injectFault(fault: TEmulatorFault): Promise<{ id: string; remove: () => Promise<void> }> {
   const response = await fetch(`${process.env.STRIPE_API_URL}/_emulator/faults`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(fault),
   });
   if (!response.ok) throw new Error(`The emulator refused the fault: ${response.status} ${await response.text()}`);
+  const { id } = (await response.json()) as { id: string };
+  return { id, remove: async () => void (await fetch(`${process.env.STRIPE_API_URL}/_emulator/faults/${id}`, { method: "DELETE" })) };
 }

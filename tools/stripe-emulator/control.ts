@@ -3,6 +3,7 @@
 //   GET    /_emulator/faults              faults waiting to fire
 //   POST   /_emulator/faults              add one (JSON, see core/faults.ts ZFault)
 //   DELETE /_emulator/faults              remove all
+//   DELETE /_emulator/faults/<id>          remove one (a test's own, while others share the emulator)
 //   GET    /_emulator/config              current limits and schedules
 //   POST   /_emulator/config              change them (JSON, partial)
 //   GET    /_emulator/health              {"status":"ok"}
@@ -46,6 +47,10 @@ export function createControl(emulator: TEmulator, faults: Faults) {
     const method = request.method ?? "GET";
     const json = () => (body ? (JSON.parse(body) as unknown) : {});
     try {
+      const faultId = /^\/_emulator\/faults\/([A-Za-z0-9_]+)$/.exec(url.pathname)?.[1];
+      if (method === "DELETE" && faultId) {
+        return faults.remove(faultId) ? { status: 200, body: { id: faultId, deleted: true } } : { status: 404, body: { error: { message: `No fault ${faultId}` } } };
+      }
       switch (`${method} ${url.pathname}`) {
         case "GET /_emulator/health":
           return { status: 200, body: { status: "ok" } };

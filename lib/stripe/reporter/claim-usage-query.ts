@@ -41,9 +41,10 @@ export type TClaimedGroupRow = {
 
 export async function claimUsageGroups(
   db: TDb,
-  options: { now: Date; windowSeconds: number; maxPairs: number; maxEvents: number; customerIds: string[] | null },
+  options: { now: Date; windowSeconds: number; maxPairs: number; maxEvents: number; customerIds: string[] | null; closeOpenWindows?: boolean },
 ): Promise<TClaimedGroupRow[]> {
   const { now, windowSeconds, maxPairs, maxEvents, customerIds } = options;
+  const closeOpenWindows = options.closeOpenWindows ?? false;
   return db.$queryRaw<TClaimedGroupRow[]>`
     WITH RECURSIVE pairs AS (
       (SELECT customer_id, meter_id, occurred_at FROM usage_events
@@ -63,6 +64,7 @@ export async function claimUsageGroups(
              i.attached_at,
              -- Windows on the grid close at their end; the window cut by the period end closes then.
              CASE WHEN s.current_period_end <= ${now} THEN s.current_period_end
+                  WHEN ${closeOpenWindows} THEN ${now}::timestamptz
                   ELSE date_bin(${windowSeconds} * interval '1 second', ${now}::timestamptz, ${GRID_ORIGIN}::timestamptz) END AS claim_before
       FROM pairs p
       LEFT JOIN LATERAL (

@@ -28,6 +28,8 @@ export type TClaimOptions = {
   leaseSeconds: number;
   /** Only these customers' usage (a flush before a plan change; tests); all when absent. */
   customerIds?: string[];
+  /** Take the open windows' usage too, up to `now` (a flush before a plan change). */
+  closeOpenWindows?: boolean;
 };
 
 export type TClaimedLine = TLineDraft & { id: bigint };
@@ -73,6 +75,7 @@ export async function claimUsage(options: TClaimOptions, db: typeof defaultDb = 
         maxPairs: Math.max(1, Math.ceil(options.maxEvents / 10)),
         maxEvents: options.maxEvents,
         customerIds: options.customerIds ?? null,
+        closeOpenWindows: options.closeOpenWindows,
       });
       if (rows.length === 0) return { batchId: null, events: 0, lines: [] };
       const claimedEvents = rows.reduce((sum, row) => sum + row.event_count, 0);

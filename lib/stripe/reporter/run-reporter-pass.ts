@@ -28,6 +28,8 @@ export type TReporterOptions = {
   now: () => Date;
   /** Only these customers' usage and lines (a flush of one customer; tests); all when absent. */
   customerIds?: string[];
+  /** Claim the usage of windows still open too (a flush before a plan change). */
+  closeOpenWindows?: boolean;
 };
 
 export function reporterOptionsFromEnv(workerId: string): TReporterOptions {
@@ -155,6 +157,7 @@ export async function runReporterPass(sender: MeterEventSender, options: TReport
       invoiceGraceSeconds: options.invoiceGraceSeconds,
       leaseSeconds: options.leaseSeconds,
       customerIds: options.customerIds,
+      closeOpenWindows: options.closeOpenWindows,
     },
     db,
   );

@@ -45,6 +45,13 @@ export class Faults {
     this.faults = [];
   }
 
+  /** Removes one fault; false when it is gone (fired its count, or never was). */
+  remove(id: string): boolean {
+    const before = this.faults.length;
+    this.faults = this.faults.filter((fault) => fault.id !== id);
+    return this.faults.length < before;
+  }
+
   /** The first fault matching this call (`body`: the raw request body), counted as used. */
   take(method: string, path: string, body: string): TFault | undefined {
     const fault = this.faults.find(
