@@ -1,5 +1,10 @@
 import { expect, type Page } from "@playwright/test";
 import { DEMO_LOGINS } from "../../prisma/demo-logins";
+import type { TCaughtMessage } from "../../tools/smtp-catcher";
+
+const DB_PORT = Number(process.env.E2E_DB_PORT ?? 54341);
+/** playwright.config.ts: the SMTP catcher of the e2e server (`npm start`) serves its mail on DB_PORT + 2. */
+const SMTP_CATCHER_URL = `http://127.0.0.1:${DB_PORT + 2}`;
 
 export type TDemoLogin = (typeof DEMO_LOGINS)[number];
 
@@ -32,4 +37,11 @@ export async function expectLoggedInAs(page: Page, email: string) {
 export async function keepScreenshot(page: Page, name: string, outputPath: (name: string) => string) {
   await page.screenshot({ path: outputPath(`${name}.png`), fullPage: true });
   if (process.env.UPDATE_README_SCREENSHOTS === "1") await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
+}
+
+/** The mail the app has sent (caught by `npm start`'s SMTP catcher), newest first; only to `to` when given. */
+export async function caughtEmails(to?: string): Promise<TCaughtMessage[]> {
+  const response = await fetch(`${SMTP_CATCHER_URL}/api/messages${to ? `?to=${encodeURIComponent(to)}` : ""}`);
+  if (!response.ok) throw new Error(`SMTP catcher: ${response.status} ${await response.text()}`);
+  return (await response.json()) as TCaughtMessage[];
 }

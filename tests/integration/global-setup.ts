@@ -1,13 +1,15 @@
 // One embedded PostgreSQL server per run, in a temporary folder, with a database of its own that
-// gets every migration, and one Stripe emulator; all are removed at the end. Test files reach them
-// through DATABASE_URL (TALLY_TEST_ADMIN_URL for tests that need a database of their own) and
-// STRIPE_SECRET_KEY + STRIPE_API_URL, exactly as the app does.
+// gets every migration, one Stripe emulator and one SMTP catcher; all are removed at the end. Test
+// files reach them through DATABASE_URL (TALLY_TEST_ADMIN_URL for tests that need a database of
+// their own), STRIPE_SECRET_KEY + STRIPE_API_URL and SMTP_URL, exactly as the app does; the mail
+// caught is read over HTTP at TALLY_TEST_SMTP_CATCHER_URL (/api/messages).
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "../../tools/db/embedded-postgres";
 import { applyMigrations } from "../../tools/db/schema-engine";
+import { startSmtpCatcher } from "../../tools/smtp-catcher";
 import { startStripeEmulator } from "../../tools/stripe-emulator";
 
 export const TEST_AUTH_SECRET = "integration-tests-secret-0123456789abcdef";
@@ -33,15 +35,19 @@ export default async function setup() {
   await applyMigrations(url);
 
   const stripe = await startStripeEmulator({ port: await freePort() });
+  const smtpCatcher = await startSmtpCatcher({ smtpPort: 0, httpPort: 0 });
 
   process.env.DATABASE_URL = url;
   process.env.STRIPE_SECRET_KEY = "sk_test_integration_tests";
   process.env.STRIPE_API_URL = stripe.url;
   process.env.TALLY_TEST_ADMIN_URL = server.url("postgres");
   process.env.NEXTAUTH_SECRET = TEST_AUTH_SECRET;
+  process.env.SMTP_URL = smtpCatcher.smtpUrl;
+  process.env.TALLY_TEST_SMTP_CATCHER_URL = smtpCatcher.httpUrl;
 
   return async () => {
     await stripe.stop();
+    await smtpCatcher.stop();
     await server.dropDatabase(database);
     await server.stop();
     await rm(root, { recursive: true, force: true });

