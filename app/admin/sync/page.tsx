@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { UsageReporting } from "@/components/admin/usage-reporting";
+import { WebhookDeliveries } from "@/components/admin/webhook-deliveries";
+import { WebhookEndpoints } from "@/components/admin/webhook-endpoints";
 import { PageHeader } from "@/components/app-shell";
 import { Card, Stat } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -8,6 +10,9 @@ import { requireStaffPage } from "@/lib/auth/page-guards";
 import { getSyncHealth, type TSyncState } from "@/lib/stripe/get-sync-health";
 import { getReporterHealth } from "@/lib/stripe/reporter/get-reporter-health";
 import { formatDateTime } from "@/lib/time/format";
+import { findWebhookDeliveries } from "@/lib/webhooks/find-webhook-deliveries";
+import { findWebhookEndpoints } from "@/lib/webhooks/find-webhook-endpoints";
+import { ZWebhookDeliveriesQuery } from "@/lib/webhooks/schemas";
 
 export const metadata: Metadata = { title: "Stripe sync" };
 
@@ -18,15 +23,21 @@ const STATE: Record<TSyncState, { label: string; className: string }> = {
   not_required: { label: "draft: not in Stripe yet", className: "bg-slate-50 text-slate-600 ring-slate-200" },
 };
 
-export default async function SyncPage() {
+export default async function SyncPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireStaffPage("ADMIN");
-  const [reporting, health] = await Promise.all([getReporterHealth(), getSyncHealth()]);
+  const deliveriesQuery = ZWebhookDeliveriesQuery.parse(await searchParams);
+  const [reporting, health, webhookEndpoints, webhookDeliveries] = await Promise.all([
+    getReporterHealth(),
+    getSyncHealth(),
+    findWebhookEndpoints(),
+    findWebhookDeliveries(deliveriesQuery),
+  ]);
   const notSynced = health.kinds.reduce((sum, kind) => sum + kind.notSynced, 0);
   return (
     <>
       <PageHeader
         title="Stripe sync"
-        description="Usage on its way to Stripe, which Tally objects have their Stripe counterpart, and the webhook deliveries Stripe sent us."
+        description="Usage on its way to Stripe, which Tally objects have their Stripe counterpart, the webhook deliveries Stripe sent us, and the webhooks Tally sends."
       />
       <UsageReporting health={reporting} />
 
@@ -147,6 +158,22 @@ export default async function SyncPage() {
           </div>
         )}
       </Card>
+
+      <section aria-labelledby="outbound-webhooks" className="mt-10 space-y-6">
+        <div>
+          <h2 id="outbound-webhooks" className="text-lg font-semibold text-slate-900">
+            Outbound webhooks
+          </h2>
+          <p className="mt-1 text-sm text-slate-500">
+            Tally POSTs the events an endpoint subscribes to, signed with its secret (<span className="font-mono">Tally-Signature</span>), and retries
+            failures with backoff (22 attempts over about 3 days).
+          </p>
+        </div>
+        <WebhookEndpoints endpoints={webhookEndpoints} />
+        <div id="webhook-deliveries" className="scroll-mt-6">
+          <WebhookDeliveries page={webhookDeliveries} status={deliveriesQuery.status} paged={deliveriesQuery.cursor !== undefined} />
+        </div>
+      </section>
     </>
   );
 }
