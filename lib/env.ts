@@ -44,6 +44,23 @@ export const ZEnv = z.object({
   /** Port of the Stripe emulator `npm start` runs when STRIPE_SECRET_KEY is unset. */
   STRIPE_EMULATOR_PORT: ZPort.default(12111),
 
+  /**
+   * Outgoing email (quota alerts) over SMTP: smtp://user:pass@mail.example.com:587 (upgraded with
+   * STARTTLS when the server offers it) or smtps://…:465 (TLS from the start); percent-encode
+   * special characters in the user and password. Unset: emails wait in the outbox (PENDING) and
+   * nothing is sent. `npm start` runs a local SMTP catcher and points the app at it.
+   */
+  SMTP_URL: z
+    .string()
+    .refine((value) => /^smtps?:\/\/[^/?#]/.test(value) && URL.canParse(value), "must be an smtp:// or smtps:// URL with a host")
+    .optional(),
+  /** The From of every email Tally sends, e.g. "Acme Billing <billing@acme.com>". */
+  TALLY_EMAIL_FROM: z.string().regex(/@/, "must be an email address, optionally with a name: Name <address@example.com>").default("Tally <billing@tally.localhost>"),
+  /** Port of the SMTP catcher's web page and JSON API (`npm start`, when SMTP_URL is unset). */
+  TALLY_SMTP_CATCHER_HTTP_PORT: ZPort.default(1080),
+  /** SMTP port of the catcher `npm start` runs when SMTP_URL is unset. */
+  TALLY_SMTP_CATCHER_SMTP_PORT: ZPort.default(1025),
+
   /** The Next.js app's port. */
   PORT: ZPort.default(3000),
   /** Where `npm start` keeps local state: the embedded database, the generated session secret. */
@@ -79,6 +96,11 @@ export const ZEnv = z.object({
    * that ended is sent to that period's draft invoice until then, and billed as a late adjustment after.
    */
   TALLY_STRIPE_INVOICE_GRACE_SECONDS: z.coerce.number().int().min(0).max(259_200).default(3_600),
+  /**
+   * When a customer's self-serve downgrade (to a plan with a lower base fee) takes effect: at the end
+   * of the current period (they keep what they paid for), or now, prorated. Upgrades are always now.
+   */
+  TALLY_DOWNGRADE_AT: z.enum(["period_end", "now"]).default("period_end"),
   /** Enables /api/bench/* (the naive baseline the benchmarks compare against). Never in production. */
   TALLY_BENCH_ROUTES: z
     .enum(["0", "1"])
