@@ -77,3 +77,29 @@ export const DEMO_PLANS: { key: string; name: string; description: string; baseF
 ];
 
 export const DEMO_PLAN_KEYS = DEMO_PLANS.map((plan) => plan.key);
+
+/**
+ * The demo subscriptions and their usage so far: Acme is past 75 % of Starter's included API
+ * requests (so its dashboard shows the alert, and the SMTP catcher its email), Globex is well inside
+ * Team. Periods begin when the seed subscribes them, so the usage is recorded just after.
+ */
+export const DEMO_SUBSCRIPTIONS: { customer: string; plan: string; usage: { meter: (typeof DEMO_METERS)[number]["eventName"]; values: number[] }[] }[] = [
+  {
+    customer: "acme-corp",
+    plan: "starter",
+    usage: [
+      { meter: "api_requests", values: [12_000, 18_500, 21_000, 16_500, 9_000] },
+      { meter: "ai_tokens", values: [150_000, 120_000, 90_000, 60_000] },
+      { meter: "storage_gb", values: [4, 6] },
+    ],
+  },
+  {
+    customer: "globex",
+    plan: "team",
+    usage: [
+      { meter: "api_requests", values: [120_000, 80_000] },
+      { meter: "ai_tokens", values: [900_000] },
+      { meter: "storage_gb", values: [35] },
+    ],
+  },
+];

@@ -97,7 +97,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     if (env.STRIPE_SECRET_KEY) {
       const { publishDemoCatalog } = await import("./publish-demo-catalog");
       const published = await publishDemoCatalog();
-      console.log(`Demo catalog in Stripe: ${published.meters} meters, ${published.customers} customers, ${published.plans} plans published.`);
+      console.log(
+        `Demo catalog in Stripe: ${published.meters} meters, ${published.customers} customers, ${published.plans} plans published, ${published.subscriptions} customers subscribed with usage.`,
+      );
     }
   }
   await db.$disconnect();

@@ -1,7 +1,8 @@
 // `npm run worker`: a reporter worker. Run any number of them against one database: they share
 // the queue through advisory locks and SKIP LOCKED. It loops over reporter passes (claim, send,
-// retry), sleeps when there is nothing to do, beats a heartbeat for the sync health page, and
-// converges subscriptions whose period rolled over without a webhook.
+// retry) and the jobs in lib/jobs/registry.ts (quota alerts as usage arrives, their emails and
+// webhooks, subscriptions whose period rolled over without a webhook), sleeps when there is nothing
+// to do, and beats a heartbeat for the sync health page.
 //
 // SIGTERM / SIGINT: the pass in flight finishes (its claimed lines are sent and marked), then the
 // worker stops. A second signal (3 s or more after the first) exits at once: lines it had claimed
@@ -12,10 +13,9 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { runReporterPass, reporterOptionsFromEnv } from "@/lib/stripe/reporter/run-reporter-pass";
 import { MeterEventSender } from "@/lib/stripe/reporter/send-report-lines";
-import { syncStaleSubscriptions } from "@/lib/stripe/sync-stale-subscriptions";
+import { runDueJobs } from "@/lib/jobs/registry";
 
 const HEARTBEAT_MS = 5_000;
-const HOUSEKEEPING_MS = 60_000;
 /** After an unexpected error, wait before the next pass (doubling up to a minute). */
 const ERROR_PAUSE_MS = 1_000;
 
@@ -63,20 +63,16 @@ async function main() {
   log("info", "reporter started", { api, window_seconds: options.windowSeconds, batch_events: options.maxEvents });
 
   let lastBeat = 0;
-  let lastHousekeeping = 0;
+  const lastJobRuns = new Map<string, number>();
   let errorPause = ERROR_PAUSE_MS;
   while (!stopping) {
     const started = Date.now();
     try {
-      if (started - lastHousekeeping >= HOUSEKEEPING_MS) {
-        lastHousekeeping = started;
-        const synced = await syncStaleSubscriptions({ now: new Date() });
-        if (synced > 0) log("info", "synced subscriptions whose period had ended", { count: synced });
-      }
       const result = await runReporterPass(sender, options);
       errorPause = ERROR_PAUSE_MS;
-      const busy = result.claimedEvents > 0 || result.leased > 0;
-      if (busy) log("info", "pass", { ...result, ms: Date.now() - started });
+      const reporting = result.claimedEvents > 0 || result.leased > 0;
+      if (reporting) log("info", "pass", { ...result, ms: Date.now() - started });
+      const busy = (await runDueJobs(lastJobRuns, log)) || reporting;
       if (Date.now() - lastBeat >= HEARTBEAT_MS) {
         lastBeat = Date.now();
         await db.reporterWorker.update({ where: { id: workerId }, data: { lastSeenAt: new Date() } });

@@ -8,7 +8,7 @@ export type TCustomer = {
   email: string | null;
   stripeCustomerId: string | null;
   createdAt: Date;
-  subscription: { id: string; status: string; planName: string; currentPeriodStart: Date; currentPeriodEnd: Date } | null;
+  subscription: { id: string; status: string; planName: string; currentPeriodStart: Date; currentPeriodEnd: Date; cancelAtPeriodEnd: boolean } | null;
 };
 
 /** One customer with its live subscription; throws not_found. */
@@ -30,6 +30,7 @@ export async function getCustomer(customerId: string, client: TDb = db): Promise
           status: true,
           currentPeriodStart: true,
           currentPeriodEnd: true,
+          cancelAtPeriodEnd: true,
           planVersion: { select: { plan: { select: { name: true } } } },
         },
       },
@@ -47,6 +48,7 @@ export async function getCustomer(customerId: string, client: TDb = db): Promise
           planName: live.planVersion.plan.name,
           currentPeriodStart: live.currentPeriodStart,
           currentPeriodEnd: live.currentPeriodEnd,
+          cancelAtPeriodEnd: live.cancelAtPeriodEnd,
         }
       : null,
   };

@@ -1,6 +1,8 @@
 // The history row of a subscription change and its audit entry, written in the caller's transaction.
 // A change carried by a Stripe call is recorded once: its idempotency key is unique, and a second
-// recording of the same key (a retry, a double click) returns false and writes nothing.
+// recording of the same key (a retry, a double click, two tabs at once) returns false and writes
+// nothing: the insert skips a duplicate key (ON CONFLICT DO NOTHING), so concurrent recordings of
+// one change settle in the database instead of failing the slower one.
 import { recordAudit, type TAuditContext } from "@/lib/audit/record-audit";
 import type { SubscriptionChangeKind, TDb } from "@/lib/db";
 
@@ -18,10 +20,8 @@ export type TChangeRecord = {
 };
 
 export async function recordSubscriptionChange(db: TDb, change: TChangeRecord, context: TAuditContext): Promise<boolean> {
-  if (change.idempotencyKey && (await db.subscriptionChange.findUnique({ where: { idempotencyKey: change.idempotencyKey }, select: { id: true } }))) {
-    return false;
-  }
-  await db.subscriptionChange.create({
+  const { count } = await db.subscriptionChange.createMany({
+    skipDuplicates: true,
     data: {
       subscriptionId: change.subscriptionId,
       kind: change.kind,
@@ -32,6 +32,7 @@ export async function recordSubscriptionChange(db: TDb, change: TChangeRecord, c
       idempotencyKey: change.idempotencyKey ?? null,
     },
   });
+  if (count === 0) return false;
   await recordAudit(db, {
     ...context,
     action: change.action,

@@ -68,7 +68,7 @@ describe("demo seed", () => {
 });
 
 describe("npm run db:seed with Stripe configured", () => {
-  it("puts the demo meters and customers into Stripe and publishes the demo plans, once", async () => {
+  it("puts the demo meters and customers into Stripe, publishes the demo plans, subscribes two customers with usage, once", async () => {
     await withOwnDatabase(async (client, url) => {
       const seed = () =>
         spawnSync(process.execPath, ["--import", "tsx", "prisma/seed.ts"], {
@@ -78,7 +78,7 @@ describe("npm run db:seed with Stripe configured", () => {
         });
       const first = seed();
       expect(first.status, first.stderr).toBe(0);
-      expect(first.stdout).toContain("Demo catalog in Stripe: 3 meters, 3 customers, 3 plans published.");
+      expect(first.stdout).toContain("Demo catalog in Stripe: 3 meters, 3 customers, 3 plans published, 2 customers subscribed with usage.");
 
       const stripe = getStripe();
       for (const meter of await client.meter.findMany()) {
@@ -95,6 +95,16 @@ describe("npm run db:seed with Stripe configured", () => {
         expect(version.stripeBasePriceId, version.plan.key).toMatch(/^price_/);
         expect(version.charges.every((charge) => charge.stripePriceId?.startsWith("price_"))).toBe(true);
       }
+
+      const subscriptions = await client.subscription.findMany({ include: { customer: true, planVersion: { include: { plan: true } } }, orderBy: { createdAt: "asc" } });
+      expect(subscriptions.map((subscription) => [subscription.customer.externalId, subscription.planVersion.plan.key, subscription.status])).toEqual([
+        ["acme-corp", "starter", "ACTIVE"],
+        ["globex", "team", "ACTIVE"],
+      ]);
+      for (const subscription of subscriptions) expect(subscription.stripeSubscriptionId).toMatch(/^sub_/);
+      // Acme's API requests: 77,000 of Starter's 100,000 included, past the 75 % alert.
+      const acmeRequests = await client.usageEvent.aggregate({ where: { customerId: subscriptions[0]?.customerId, idempotencyKey: { startsWith: "demo-acme-corp-api_requests" } }, _sum: { quantity: true } });
+      expect(acmeRequests._sum.quantity?.toString()).toBe("77000");
 
       // A second run finds a seeded database and touches nothing.
       const second = seed();

@@ -1,60 +1,149 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { AppShell, PageHeader } from "@/components/app-shell";
+import { CustomerTabs } from "@/components/customer/customer-tabs";
+import { InvoiceList } from "@/components/customer/invoice-list";
+import { InvoicePreview, StripePreviewComparison } from "@/components/customer/invoice-preview";
+import { MeterUsageCard } from "@/components/customer/meter-usage-card";
+import { PeriodSelect } from "@/components/customer/period-select";
+import { UsageAlertBanner } from "@/components/customer/usage-alert-banner";
 import { Card, Stat } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { requireCustomerAccessPage } from "@/lib/auth/page-guards";
-import { getCustomer } from "@/lib/customers/get-customer";
-import { findUsageTotals } from "@/lib/metering/find-usage-totals";
-import { getUtcMonth } from "@/lib/time/utc-month";
-import { formatDate } from "@/lib/time/format";
+import { findCustomerInvoices } from "@/lib/billing/find-customer-invoices";
+import { findUsageAlerts } from "@/lib/billing/find-usage-alerts";
+import { getUsageDashboard } from "@/lib/billing/get-usage-dashboard";
+import { formatMoney, formatQuantity } from "@/lib/money/currency";
+import { formatDate, formatDateTime, formatDuration } from "@/lib/time/format";
+import Decimal from "decimal.js";
 
 export const metadata: Metadata = { title: "Usage" };
 
+function parsePeriod(value: string | string[] | undefined): Date | undefined {
+  if (typeof value !== "string") return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
 
-export default async function CustomerDashboardPage({ params }: { params: Promise<{ customerId: string }> }) {
+const ago = (instant: Date | null, now: Date) => (instant ? `${formatDuration(now.getTime() - instant.getTime())} ago` : "never");
+
+export default async function CustomerDashboardPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ customerId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { customerId } = await params;
   const user = await requireCustomerAccessPage(customerId);
-  const customer = await getCustomer(customerId);
-  const subscription = customer.subscription;
-  const period = subscription
-    ? { periodStart: subscription.currentPeriodStart, periodEnd: subscription.currentPeriodEnd }
-    : getUtcMonth(new Date());
-  const totals = await findUsageTotals(customerId, period);
+  const now = new Date();
+  const dashboard = await getUsageDashboard(customerId, { now, periodStart: parsePeriod((await searchParams).period) });
+  const { period, plan, subscription, preview, freshness } = dashboard;
+  const [invoices, alerts] = await Promise.all([findCustomerInvoices(customerId), findUsageAlerts(customerId, { periodStart: period.periodStart })]);
+  const isMember = user.memberships.some((membership) => membership.customerId === customerId);
+  // The banner: per meter, the highest threshold reached this period that nobody dismissed.
+  const banners = period.current
+    ? [...new Map(alerts.filter((alert) => !alert.dismissedAt).map((alert) => [alert.meterId, alert])).values()]
+    : [];
+  const csvHref = `/api/customers/${customerId}/events.csv?periodStart=${encodeURIComponent(period.periodStart.toISOString())}&periodEnd=${encodeURIComponent(period.periodEnd.toISOString())}`;
+  const daysLeft = Math.max(0, Math.ceil((period.periodEnd.getTime() - now.getTime()) / 86_400_000));
+
   return (
     <AppShell user={user} current={`/dashboard/${customerId}`}>
       <PageHeader
-        title={customer.name}
-        description={`Usage from ${formatDate(period.periodStart)} to ${formatDate(period.periodEnd)} (UTC, end excluded).`}
+        title={dashboard.customer.name}
+        description={`Billing period ${formatDate(period.periodStart)} – ${formatDate(period.periodEnd)} (UTC, end excluded). Usage updated ${ago(freshness.usageUpdatedAt, now)}; last sent to Stripe ${ago(freshness.reportedAt, now)}.`}
       />
-      <div className="grid gap-4 sm:grid-cols-3">
-        <Stat label="Plan" value={subscription?.planName ?? "No plan"} hint={subscription?.status.toLowerCase()} />
-        <Stat label="Period ends" value={formatDate(period.periodEnd)} hint="UTC" />
-        <Stat label="Account id" value={<span className="font-mono text-base">{customer.externalId}</span>} />
+      <CustomerTabs customerId={customerId} current="usage" />
+
+      {banners.length > 0 ? (
+        <div className="mb-6 space-y-2">
+          {banners.map((alert) => (
+            <UsageAlertBanner
+              key={alert.id}
+              customerId={customerId}
+              alertId={alert.id}
+              threshold={alert.threshold}
+              meterName={alert.meter.displayName}
+              canDismiss={isMember}
+              message={`${formatQuantity(new Decimal(alert.usageQuantity.toString()))} of ${formatQuantity(new Decimal(alert.includedQuantity.toString()))} ${alert.meter.unitLabel} by ${formatDateTime(alert.triggeredAt)} UTC.`}
+            />
+          ))}
+        </div>
+      ) : null}
+
+      <div className="mb-6 flex flex-wrap items-center justify-between gap-3">
+        <PeriodSelect
+          customerId={customerId}
+          selected={period.periodStart.toISOString()}
+          periods={dashboard.periods.map((candidate) => ({
+            value: candidate.periodStart.toISOString(),
+            label: `${formatDate(candidate.periodStart)} – ${formatDate(candidate.periodEnd)}${candidate.current ? " (current)" : ""}`,
+          }))}
+        />
+        <a href={csvHref} download className="rounded-md bg-white px-3 py-1.5 text-sm font-medium text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50" data-testid="download-csv">
+          Download events (CSV)
+        </a>
       </div>
-      <Card title="Usage" className="mt-6">
-        {totals.length === 0 ? (
-          <EmptyState title="No usage recorded in this period">Usage appears here as soon as events arrive.</EmptyState>
+
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        <Stat label="Plan" value={plan ? plan.name : "No plan"} hint={subscription ? (subscription.cancelAtPeriodEnd ? "cancels at the period end" : subscription.pendingPlanName ? `moves to ${subscription.pendingPlanName} at the period end` : subscription.status.toLowerCase()) : undefined} />
+        <Stat label={period.current ? "Invoice so far" : "Usage cost"} value={preview ? formatMoney(preview.soFar.totalMinor, preview.soFar.currency) : "—"} hint={preview ? "from your usage until now" : undefined} />
+        <Stat label="Projected invoice" value={preview ? formatMoney(preview.projected.totalMinor, preview.projected.currency) : "—"} hint={preview ? "at your current pace" : undefined} />
+        <Stat label={period.current ? "Period ends" : "Period ended"} value={formatDate(period.periodEnd)} hint={period.current ? `in ${daysLeft} ${daysLeft === 1 ? "day" : "days"}` : "UTC"} />
+      </div>
+
+      <h2 className="sr-only">Usage by meter</h2>
+      {dashboard.meters.length === 0 ? (
+        <div className="mt-6">
+          <EmptyState title="No usage in this period">{plan ? "Usage appears here minutes after your product sends it." : "Once you are on a plan, its meters appear here."}</EmptyState>
+        </div>
+      ) : (
+        <div className="mt-6 grid gap-4 lg:grid-cols-2">
+          {dashboard.meters.map((meter) => (
+            <MeterUsageCard key={meter.meterId} meter={meter} currency={plan?.currency ?? null} period={period} current={period.current} now={now} />
+          ))}
+        </div>
+      )}
+
+      <div className="mt-6 grid gap-4 lg:grid-cols-2">
+        <Card title={period.current ? "Your next invoice" : "Invoice preview"}>
+          {preview ? (
+            <>
+              <InvoicePreview soFar={preview.soFar} projected={preview.projected} pricedSince={preview.pricedSince} periodStart={period.periodStart} />
+              {subscription?.stripeSubscriptionId ? (
+                <Suspense fallback={<p className="mt-3 text-sm text-slate-500">Asking Stripe for its preview…</p>}>
+                  <StripePreviewComparison stripeSubscriptionId={subscription.stripeSubscriptionId} engineTotalMinor={preview.soFar.totalMinor} currency={preview.soFar.currency} reportedAt={freshness.reportedAt} />
+                </Suspense>
+              ) : null}
+            </>
+          ) : (
+            <EmptyState title={period.current ? "No plan, no invoice" : "See the invoice of this period below"}>
+              {period.current ? "Your vendor has not started a subscription for this account yet." : "Past periods are billed on the invoices Stripe issued."}
+            </EmptyState>
+          )}
+        </Card>
+        <Card title="Invoices">
+          {invoices.length === 0 ? <EmptyState title="No invoices yet">Stripe issues one at the end of each billing period.</EmptyState> : <InvoiceList invoices={invoices} />}
+        </Card>
+      </div>
+
+      <Card title="Notifications" className="mt-6">
+        {alerts.length === 0 ? (
+          <p className="text-sm text-slate-500">
+            No alerts this period. {plan ? `You are told at ${plan.alertThresholds.map((threshold) => `${threshold}%`).join(", ")} of each included quantity, here and by email.` : ""}
+          </p>
         ) : (
-          <table className="w-full text-left text-sm">
-            <thead className="text-slate-500">
-              <tr>
-                <th className="py-2 pr-4 font-medium">Meter</th>
-                <th className="py-2 pr-4 text-right font-medium">Quantity</th>
-                <th className="py-2 text-right font-medium">Events</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {totals.map((total) => (
-                <tr key={total.meterId}>
-                  <td className="py-2 pr-4 font-medium text-slate-900">{total.displayName}</td>
-                  <td className="py-2 pr-4 text-right tabular-nums">
-                    {total.quantity} {total.unitLabel}
-                  </td>
-                  <td className="py-2 text-right tabular-nums">{total.eventCount.toLocaleString("en-US")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ul className="divide-y divide-slate-100 text-sm" data-testid="alert-list">
+            {alerts.map((alert) => (
+              <li key={alert.id} className="flex flex-wrap justify-between gap-2 py-2">
+                <span>
+                  <span className="font-medium text-slate-900">{alert.meter.displayName}</span> reached {alert.threshold}% of its included quantity
+                </span>
+                <span className="text-slate-500">{formatDateTime(alert.triggeredAt)} UTC</span>
+              </li>
+            ))}
+          </ul>
         )}
       </Card>
     </AppShell>

@@ -1,0 +1,91 @@
+"use client";
+// Choosing a plan: a confirmation that says what changes and when, then one server action. The
+// action runs once however often the button is clicked (and Stripe's idempotency key covers two tabs).
+import { useRouter } from "next/navigation";
+import { useRef, useState } from "react";
+import { changeOwnPlanAction } from "@/app/(customer)/dashboard/[customerId]/actions";
+import { useStaffAction } from "@/components/admin/use-staff-action";
+import { Button } from "@/components/ui/button";
+
+export type TPlanChangeSummary = {
+  fromPlan: string;
+  toPlan: string;
+  kind: "upgrade" | "downgrade" | "current";
+  when: "now" | "period_end";
+  periodEnd: string;
+  /** Lines of "what changes", already worded. */
+  changes: string[];
+};
+
+export function PlanChangeButton({ customerId, planVersionId, label, summary, variant = "primary" }: { customerId: string; planVersionId: string; label: string; summary: TPlanChangeSummary; variant?: "primary" | "secondary" }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const router = useRouter();
+  const [done, setDone] = useState<string | null>(null);
+  const { run, pending, error, clearError } = useStaffAction(changeOwnPlanAction);
+  const title = summary.kind === "current" ? `Stay on ${summary.toPlan}` : `${summary.kind === "upgrade" ? "Upgrade" : "Switch"} to ${summary.toPlan}`;
+  return (
+    <>
+      <Button
+        type="button"
+        variant={variant}
+        className="w-full"
+        onClick={() => {
+          clearError();
+          setDone(null);
+          dialog.current?.showModal();
+        }}
+      >
+        {label}
+      </Button>
+      <dialog ref={dialog} aria-labelledby={`confirm-${planVersionId}`} className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-xl p-0 shadow-xl backdrop:bg-slate-900/40">
+        <div className="p-6">
+          <h2 id={`confirm-${planVersionId}`} className="text-lg font-semibold text-slate-900">
+            {title}
+          </h2>
+          {done ? (
+            <p className="mt-3 text-sm text-emerald-800" role="status">
+              {done}
+            </p>
+          ) : (
+            <ul className="mt-3 list-disc space-y-1 pl-5 text-sm text-slate-700">
+              {summary.changes.map((change) => (
+                <li key={change}>{change}</li>
+              ))}
+            </ul>
+          )}
+          {error ? (
+            <p className="mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" role="alert">
+              {error.message}
+            </p>
+          ) : null}
+          <div className="mt-6 flex justify-end gap-2">
+            <Button type="button" variant="secondary" onClick={() => dialog.current?.close()}>
+              {done ? "Close" : "Cancel"}
+            </Button>
+            {done ? null : (
+              <Button
+                type="button"
+                disabled={pending}
+                data-testid="confirm-plan-change"
+                onClick={() =>
+                  run({ customerId, planVersionId }, () => {
+                    setDone(
+                      summary.kind === "current"
+                        ? `You stay on ${summary.toPlan}.`
+                        : summary.when === "now"
+                          ? `You are on ${summary.toPlan} now.`
+                          : `You move to ${summary.toPlan} on ${summary.periodEnd}.`,
+                    );
+                    router.refresh();
+                  })
+                }
+              >
+                {pending ? "Changing…" : "Confirm"}
+              </Button>
+            )}
+          </div>
+        </div>
+      </dialog>
+    </>
+  );
+}

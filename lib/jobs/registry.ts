@@ -1,0 +1,68 @@
+// The worker's periodic jobs beside the reporter: each is safe to run in any number of workers at
+// once (advisory locks, SKIP LOCKED leases, unique keys) and returns counts for the log.
+import { evaluateUsageAlerts } from "@/lib/billing/evaluate-usage-alerts";
+import { sendPendingEmails } from "@/lib/email/send-pending-emails";
+import { syncStaleSubscriptions } from "@/lib/stripe/sync-stale-subscriptions";
+import { deliverWebhooks } from "@/lib/webhooks/deliver-webhooks";
+
+export type TJob = {
+  name: string;
+  /** Runs at most this often; 0: on every loop of the worker. */
+  everyMs: number;
+  run: () => Promise<Record<string, number>>;
+};
+
+export const JOBS: readonly TJob[] = [
+  {
+    // As usage arrives: the rollups written since the last evaluation.
+    name: "usage_alerts",
+    everyMs: 0,
+    run: async () => {
+      const result = await evaluateUsageAlerts();
+      return { fired: result.fired.length, emails: result.emails, webhooks: result.webhooks };
+    },
+  },
+  {
+    name: "emails",
+    everyMs: 0,
+    run: async () => {
+      const result = await sendPendingEmails();
+      return { sent: result.sent, retried: result.retried, failed: result.failed };
+    },
+  },
+  {
+    name: "webhooks",
+    everyMs: 0,
+    run: async () => {
+      // Short timeouts and small batches: a receiver that hangs must not hold the reporter up for long.
+      const result = await deliverWebhooks({ limit: 16, timeoutMs: 5_000 });
+      return { delivered: result.delivered, retried: result.retried, failed: result.failed };
+    },
+  },
+  {
+    // Subscriptions whose period ended without a renewal webhook.
+    name: "stale_subscriptions",
+    everyMs: 60_000,
+    run: async () => ({ synced: await syncStaleSubscriptions({ now: new Date() }) }),
+  },
+];
+
+/** Runs the jobs that are due; a failing job is reported and does not stop the others. */
+export async function runDueJobs(lastRun: Map<string, number>, log: (level: "info" | "error", msg: string, fields: Record<string, unknown>) => void): Promise<boolean> {
+  let busy = false;
+  for (const job of JOBS) {
+    const now = Date.now();
+    if (job.everyMs > 0 && now - (lastRun.get(job.name) ?? 0) < job.everyMs) continue;
+    lastRun.set(job.name, now);
+    try {
+      const counts = await job.run();
+      if (Object.values(counts).some((count) => count > 0)) {
+        busy = true;
+        log("info", job.name, { ...counts, ms: Date.now() - now });
+      }
+    } catch (error) {
+      log("error", `${job.name} failed`, { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return busy;
+}
