@@ -3,9 +3,10 @@
 // action runs once however often the button is clicked (and Stripe's idempotency key covers two tabs).
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
-import { changeOwnPlanAction } from "@/app/(customer)/dashboard/[customerId]/actions";
+import { changeOwnPlanAction, previewPlanChangeAction } from "@/app/(customer)/dashboard/[customerId]/actions";
 import { useStaffAction } from "@/components/admin/use-staff-action";
 import { Button } from "@/components/ui/button";
+import { formatMoney } from "@/lib/money/currency";
 
 export type TPlanChangeSummary = {
   fromPlan: string;
@@ -22,6 +23,8 @@ export function PlanChangeButton({ customerId, planVersionId, label, summary, va
   const router = useRouter();
   const [done, setDone] = useState<string | null>(null);
   const { run, pending, error, clearError } = useStaffAction(changeOwnPlanAction);
+  const preview = useStaffAction(previewPlanChangeAction);
+  const [figures, setFigures] = useState<{ currency: string; prorationMinor: string; nextInvoiceMinor: string; prorations: { description: string; amountMinor: string }[] } | null>(null);
   const title = summary.kind === "current" ? `Stay on ${summary.toPlan}` : `${summary.kind === "upgrade" ? "Upgrade" : "Switch"} to ${summary.toPlan}`;
   return (
     <>
@@ -33,6 +36,8 @@ export function PlanChangeButton({ customerId, planVersionId, label, summary, va
           clearError();
           setDone(null);
           dialog.current?.showModal();
+          // A change now: Stripe's own prorations for it, computed for this second.
+          if (summary.when === "now" && summary.kind !== "current") preview.run({ customerId, planVersionId }, setFigures);
         }}
       >
         {label}
@@ -53,6 +58,30 @@ export function PlanChangeButton({ customerId, planVersionId, label, summary, va
               ))}
             </ul>
           )}
+          {!done && summary.when === "now" && summary.kind !== "current" ? (
+            <div className="mt-3 rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-700" data-testid="plan-change-preview" aria-live="polite">
+              {figures ? (
+                <>
+                  <p>
+                    Stripe&apos;s figures: <span className="font-medium tabular-nums">{formatMoney(BigInt(figures.prorationMinor), figures.currency)}</span> of prorations on your next invoice, which comes to{" "}
+                    <span className="font-medium tabular-nums">{formatMoney(BigInt(figures.nextInvoiceMinor), figures.currency)}</span> at your usage so far.
+                  </p>
+                  <ul className="mt-1 space-y-0.5 text-xs text-slate-500">
+                    {figures.prorations.map((line, index) => (
+                      <li key={index} className="flex justify-between gap-3">
+                        <span>{line.description}</span>
+                        <span className="tabular-nums">{formatMoney(BigInt(line.amountMinor), figures.currency)}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              ) : preview.error ? (
+                <p>Stripe could not preview the change ({preview.error.message}); the change itself may still work.</p>
+              ) : (
+                <p>Asking Stripe what the change costs…</p>
+              )}
+            </div>
+          ) : null}
           {error ? (
             <p className="mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" role="alert">
               {error.message}

@@ -16,18 +16,14 @@ import { getStripe } from "@/lib/stripe/client";
 
 export type TSwapTarget = { stripeBasePriceId: string; charges: { meterId: string; stripePriceId: string }[] };
 
-export async function swapStripePlan(
-  db: TDb,
-  stripeSubscriptionId: string,
-  target: TSwapTarget,
-  options: { idempotencyKey: string; prorationDate?: Date },
-): Promise<void> {
-  const stripe = getStripe();
-  const subscription = await stripe.subscriptions.retrieve(stripeSubscriptionId);
-  const items = subscription.items.data;
+/**
+ * The `items` of the Stripe update that moves a subscription's items to the target's prices, or
+ * null when Stripe carries exactly those prices already. Also what a preview of the change sends.
+ */
+export async function computeSwapItems(db: TDb, items: Stripe.SubscriptionItem[], target: TSwapTarget): Promise<Stripe.SubscriptionUpdateParams.Item[] | null> {
   const wanted = new Set([target.stripeBasePriceId, ...target.charges.map((charge) => charge.stripePriceId)]);
   const current = new Set(items.map((item) => item.price.id));
-  if (current.size === wanted.size && [...wanted].every((price) => current.has(price))) return; // done already
+  if (current.size === wanted.size && [...wanted].every((price) => current.has(price))) return null; // done already
 
   const charges = await db.planCharge.findMany({
     where: { stripePriceId: { in: items.map((item) => item.price.id) } },
@@ -52,6 +48,19 @@ export async function swapStripePlan(
     }
   }
   for (const charge of target.charges) if (!kept.has(charge.meterId)) params.push({ price: charge.stripePriceId });
+  return params;
+}
+
+export async function swapStripePlan(
+  db: TDb,
+  stripeSubscriptionId: string,
+  target: TSwapTarget,
+  options: { idempotencyKey: string; prorationDate?: Date },
+): Promise<void> {
+  const stripe = getStripe();
+  const subscription = await stripe.subscriptions.retrieve(stripeSubscriptionId);
+  const params = await computeSwapItems(db, subscription.items.data, target);
+  if (!params) return;
 
   try {
     await stripe.subscriptions.update(

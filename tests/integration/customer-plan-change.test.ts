@@ -4,12 +4,15 @@
 // and a double click or two tabs change Stripe once.
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { findPlanOptions } from "@/lib/billing/find-plan-options";
+import { getStripeInvoicePreview } from "@/lib/billing/get-stripe-invoice-preview";
+import { previewPlanChange } from "@/lib/billing/preview-plan-change";
+import { changeSubscriptionPlan } from "@/lib/subscriptions/change-subscription-plan";
 import { db } from "@/lib/db";
 import { getStripe } from "@/lib/stripe/client";
 import { createSubscription } from "@/lib/subscriptions/create-subscription";
-import { adminContext, customer as createStripeCustomer, meter, perUnitPlan } from "./catalog-helpers";
+import { adminContext, clockAdvance, clockCustomer, customer as createStripeCustomer, JAN_1, meter, perUnitPlan } from "./catalog-helpers";
 import { createUser, sessionCookie } from "./factories";
-import { recordEvents } from "./reporter-helpers";
+import { at, DAY, recordEvents } from "./reporter-helpers";
 
 // Server actions read the session from the request's cookies: here, the jar below.
 const jar = new Map<string, string>();
@@ -124,5 +127,29 @@ describe("customer plan actions", () => {
     const euro = await (await import("./catalog-helpers")).publishedPlan(context, [calls.id], { currency: "eur" });
     await logInAs(member.id);
     expect(await changeOwnPlanAction({ customerId: customer.id, planVersionId: euro.id })).toMatchObject({ ok: false, error: { code: "unprocessable", message: expect.stringMatching(/EUR/) } });
+  });
+});
+
+describe("a change's preview", () => {
+  it("shows the prorations Stripe then bills for the change, to the cent", async () => {
+    const context = await adminContext();
+    const calls = await meter(context);
+    const middle = await perUnitPlan(context, [calls.id], 2_000, "2");
+    const large = await perUnitPlan(context, [calls.id], 5_000, "1");
+    const { clock, customer } = await clockCustomer(context);
+    const subscription = await createSubscription(customer.id, { planVersionId: middle.id }, context);
+    const tenDaysIn = at(JAN_1 + 10 * DAY);
+    await clockAdvance(clock.id, JAN_1 + 10 * DAY);
+
+    const preview = await previewPlanChange(customer.id, large.id, { now: tenDaysIn });
+    // 21 of January's 31 days: $20 × 21/31 credited, $50 × 21/31 charged; the old metered price's usage so far (none) billed.
+    expect(preview.prorations.map((line) => line.amountMinor).sort((a, b) => Number(a - b))).toEqual([-1_355n, 0n, 3_387n]);
+    expect(preview.prorationMinor).toBe(2_032n);
+
+    await changeSubscriptionPlan(subscription.id, { planVersionId: large.id, when: "now" }, context, {}, { now: () => tenDaysIn });
+    const after = await getStripeInvoicePreview(subscription.stripeSubscriptionId ?? "");
+    expect(after.available && after.lines.filter((line) => line.proration).reduce((sum, line) => sum + line.amountMinor, 0n)).toBe(preview.prorationMinor);
+    expect(after.available && after.totalMinor).toBe(preview.nextInvoiceMinor);
+    await expect(previewPlanChange(customer.id, large.id, { now: tenDaysIn })).rejects.toMatchObject({ code: "conflict" });
   });
 });

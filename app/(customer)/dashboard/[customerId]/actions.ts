@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { dismissUsageAlert } from "@/lib/billing/dismiss-usage-alert";
+import { previewPlanChange } from "@/lib/billing/preview-plan-change";
 import { customerAction } from "@/lib/http/action-client";
 import { cancelSubscription } from "@/lib/subscriptions/cancel-subscription";
 import { changeOwnPlan } from "@/lib/subscriptions/change-own-plan";
@@ -20,6 +21,17 @@ export const changeOwnPlanAction = customerAction(ZCustomer.extend({ planVersion
   const subscription = await changeOwnPlan(input.customerId, input.planVersionId, context.audit);
   revalidatePath(`/dashboard/${input.customerId}`, "layout");
   return { planVersionId: subscription.planVersionId, pendingPlanVersionId: subscription.pendingPlanVersionId };
+});
+
+/** Stripe's figures for a change now (bigints as strings: the action's answer crosses to the browser). */
+export const previewPlanChangeAction = customerAction(ZCustomer.extend({ planVersionId: z.uuid("Choose a plan.") }), async (input) => {
+  const preview = await previewPlanChange(input.customerId, input.planVersionId);
+  return {
+    currency: preview.currency,
+    prorationMinor: preview.prorationMinor.toString(),
+    nextInvoiceMinor: preview.nextInvoiceMinor.toString(),
+    prorations: preview.prorations.map((line) => ({ description: line.description, amountMinor: line.amountMinor.toString() })),
+  };
 });
 
 export const cancelOwnSubscriptionAction = customerAction(ZCustomer.extend({ subscriptionId: z.uuid() }), async (input, context) => {
