@@ -14,18 +14,13 @@ import { db as defaultDb, type MeterAggregation, type TDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { computeQuotaUsage, type TQuotaUsage } from "@/lib/metering/compute-quota-usage";
 import { findMeterUsage, usageOfRow } from "@/lib/metering/customer-usage-query";
+import type { TMeterQuotaUsage } from "@/lib/metering/get-customer-usage";
 import { findDailyUsageRows, findUsageFreshness } from "@/lib/metering/daily-usage-query";
 import { ExactDecimal } from "@/lib/money/currency";
 import type { TPeriod } from "@/lib/time/period";
 import { getUtcMonth } from "@/lib/time/utc-month";
 
-export type TDashboardMeter = TQuotaUsage & {
-  meterId: string;
-  eventName: string;
-  displayName: string;
-  unitLabel: string;
-  aggregation: MeterAggregation;
-  eventCount: number;
+export type TDashboardMeter = TMeterQuotaUsage & {
   /** The highest alert threshold (percent) the usage reached, null below the first. */
   thresholdReached: number | null;
   /** What the engine charges for this meter: at the usage so far, and at the projected usage. */

@@ -10,7 +10,7 @@ import { env } from "@/lib/env";
 import { createEmailTransport } from "@/lib/email/email-transport";
 import { sendPendingEmails } from "@/lib/email/send-pending-emails";
 import { startSmtpCatcher, type TCaughtMessage } from "../../tools/smtp-catcher";
-import { createCustomer, unique } from "./factories";
+import { createCustomer, createUsageAlert, unique } from "./factories";
 import { freePort } from "./global-setup";
 import { createUsageMeter } from "./usage-helpers";
 
@@ -42,17 +42,7 @@ describe("sendPendingEmails", () => {
   it("sends due messages over SMTP with their dedup key, marks them SENT and the usage alert emailed", async () => {
     const customer = await createCustomer();
     const meter = await createUsageMeter("SUM");
-    const alert = await db.usageAlert.create({
-      data: {
-        customerId: customer.id,
-        meterId: meter.id,
-        threshold: 90,
-        periodStart: new Date("2026-11-01T00:00:00Z"),
-        periodEnd: new Date("2026-12-01T00:00:00Z"),
-        usageQuantity: "900",
-        includedQuantity: "1000",
-      },
-    });
+    const alert = await createUsageAlert({ customerId: customer.id, meterId: meter.id });
     const withAlert = await createEmail({ usageAlertId: alert.id, html: "<p>Acme Corp has used <b>90%</b> of its API calls.</p>" });
     const plain = await createEmail({ toAddress: `${unique("Finance")}@Example.test` });
     const later = await createEmail({ nextAttemptAt: new Date(Date.now() + 3_600 * SECOND) });

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { encode } from "next-auth/jwt";
 import { hashPassword } from "@/lib/auth/password";
-import { db, type StaffRole } from "@/lib/db";
+import { db, type StaffRole, type TDb } from "@/lib/db";
 
 export const unique = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
 
@@ -33,4 +33,18 @@ export async function sessionCookie(userId: string, secret = process.env.NEXTAUT
 
 export function get(url: string, headers: Record<string, string> = {}): Request {
   return new Request(new URL(url, "http://localhost:3000"), { headers });
+}
+
+/** A quota alert row at 90 % of 1,000 in November 2026 (the notification outboxes' tests). */
+export async function createUsageAlert(input: { customerId: string; meterId: string }, client: TDb = db) {
+  return client.usageAlert.create({
+    data: {
+      ...input,
+      threshold: 90,
+      periodStart: new Date("2026-11-01T00:00:00Z"),
+      periodEnd: new Date("2026-12-01T00:00:00Z"),
+      usageQuantity: "900",
+      includedQuantity: "1000",
+    },
+  });
 }

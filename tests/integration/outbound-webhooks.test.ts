@@ -22,7 +22,7 @@ import { webhookUrlProblem, ZWebhookEndpointCreateInput, ZWebhookEndpointUpdate 
 import { verifyWebhookSignature } from "@/lib/webhooks/sign-webhook";
 import { updateWebhookEndpoint } from "@/lib/webhooks/update-webhook-endpoint";
 import { adminContext } from "./catalog-helpers";
-import { createCustomer } from "./factories";
+import { createCustomer, createUsageAlert } from "./factories";
 import { freePort } from "./global-setup";
 import { createUsageMeter } from "./usage-helpers";
 
@@ -106,17 +106,7 @@ describe("recordWebhookEvent + deliverWebhooks", () => {
     const createdAt = new Date("2026-11-21T10:15:00.000Z");
 
     const { alert, queued } = await db.$transaction(async (tx) => {
-      const alert = await tx.usageAlert.create({
-        data: {
-          customerId: customer.id,
-          meterId: meter.id,
-          threshold: 90,
-          periodStart: new Date("2026-11-01T00:00:00Z"),
-          periodEnd: new Date("2026-12-01T00:00:00Z"),
-          usageQuantity: "900",
-          includedQuantity: "1000",
-        },
-      });
+      const alert = await createUsageAlert({ customerId: customer.id, meterId: meter.id }, tx);
       const queued = await recordWebhookEvent(tx, {
         type: "usage.threshold_crossed",
         eventId,
