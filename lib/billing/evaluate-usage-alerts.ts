@@ -1,7 +1,7 @@
 // Quota alerts (75 / 90 / 100 % of a meter's included quantity by default; per plan version in
 // `alertThresholds`), evaluated by the worker as usage arrives, never on page load. Each pass looks
 // at the rollups written since the last pass (a cursor in `worker_cursors`, read with an overlap so
-// a slow ingestion transaction that committed late is not missed) and records every threshold
+// an ingestion transaction that committed late is not missed) and records every threshold
 // reached. In the same transaction it queues the notifications: an email to each member of the
 // customer (the highest threshold a meter reached in this pass, one email per meter) and a signed
 // `usage.threshold_crossed` webhook per threshold. So an alert and its notifications commit
@@ -15,8 +15,13 @@ import { recordWebhookEvent } from "@/lib/webhooks/record-webhook-event";
 import { recordCrossedThresholds, type TFiredAlertRow } from "./usage-alerts-query";
 
 const CURSOR = "usage_alerts";
-/** Rollups written by a transaction that began before the last pass but committed after it are read again. */
-const OVERLAP_MS = 5 * 60_000;
+/**
+ * Rollups carry their transaction's start time, so one written by a transaction that began before the
+ * last pass but committed after it has an `updated_at` before that pass: each pass reads this far back
+ * again. Ingestion writes in one short statement; should one take longer, its pair is evaluated with
+ * its next event. Every pair in the overlap is evaluated again (cheaply: no new alert, nothing queued).
+ */
+const OVERLAP_MS = 30_000;
 const LOCK_KEY = 7_428_311; // pg advisory lock: one alert evaluation at a time
 
 export type TEvaluateAlertsResult = { evaluated: boolean; fired: TFiredAlertRow[]; emails: number; webhooks: number };

@@ -34,6 +34,11 @@ export async function recordCrossedThresholds(db: TDb, input: { since: Date; cus
       JOIN plan_versions v ON v.id = s.plan_version_id AND cardinality(v.alert_thresholds) > 0
       JOIN plan_charges pc ON pc.plan_version_id = v.id AND pc.meter_id = d.meter_id AND pc.included_quantity > 0
       JOIN meters m ON m.id = d.meter_id
+      -- A pair whose highest threshold fired this period has nothing left to fire.
+      WHERE NOT EXISTS (
+        SELECT 1 FROM usage_alerts a
+        WHERE a.customer_id = d.customer_id AND a.meter_id = d.meter_id AND a.period_start = s.current_period_start
+          AND a.threshold = (SELECT max(t) FROM unnest(v.alert_thresholds) AS t))
     ),
     usage AS (
       SELECT q.*, u.quantity

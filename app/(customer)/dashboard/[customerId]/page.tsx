@@ -41,10 +41,14 @@ export default async function CustomerDashboardPage({
   const { period, plan, subscription, preview, freshness } = dashboard;
   const [invoices, alerts] = await Promise.all([findCustomerInvoices(customerId), findUsageAlerts(customerId, { periodStart: period.periodStart })]);
   const isMember = user.memberships.some((membership) => membership.customerId === customerId);
-  // The banner: per meter, the highest threshold reached this period that nobody dismissed.
-  const banners = period.current
-    ? [...new Map(alerts.filter((alert) => !alert.dismissedAt).map((alert) => [alert.meterId, alert])).values()]
-    : [];
+  // The banner: per meter, the highest threshold reached this period, until someone dismisses it
+  // (the lower thresholds it supersedes do not come back). `alerts` is newest first, so a Map built
+  // from it would keep the oldest, lowest threshold: pick the highest explicitly.
+  const highestByMeter = new Map<string, (typeof alerts)[number]>();
+  for (const alert of alerts) if (alert.threshold > (highestByMeter.get(alert.meterId)?.threshold ?? -1)) highestByMeter.set(alert.meterId, alert);
+  // A banner also needs its threshold to still hold: after an upgrade to a larger quota, an old 100 % alert does not.
+  const percentOf = new Map(dashboard.meters.map((meter) => [meter.meterId, meter.percentUsed ?? 0]));
+  const banners = period.current ? [...highestByMeter.values()].filter((alert) => !alert.dismissedAt && (percentOf.get(alert.meterId) ?? 0) >= alert.threshold) : [];
   const csvHref = `/api/customers/${customerId}/events.csv?periodStart=${encodeURIComponent(period.periodStart.toISOString())}&periodEnd=${encodeURIComponent(period.periodEnd.toISOString())}`;
   const daysLeft = Math.max(0, Math.ceil((period.periodEnd.getTime() - now.getTime()) / 86_400_000));
 
