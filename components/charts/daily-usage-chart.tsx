@@ -5,7 +5,7 @@
 // strings; only the chart's coordinates are floats.
 import Decimal from "decimal.js";
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
-import { formatQuantity } from "@/lib/money/currency";
+import { formatQuantity, pluralUnit } from "@/lib/money/currency";
 
 export type TDailyPoint = { day: string; quantity: string; total: string };
 
@@ -14,6 +14,8 @@ type TRow = { day: string; label: string; daily: number | null; total: number | 
 const DAY_MS = 86_400_000;
 const labelOf = (iso: string) => new Date(iso).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
 const quantity = (value: number | string) => formatQuantity(new Decimal(value).toDecimalPlaces(4));
+/** Axis ticks: 75M, 1.5K. */
+const COMPACT = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
 
 /** Every UTC day from the period start to its end (exclusive), with the days that had usage filled in. */
 function rowsFor(points: TDailyPoint[], periodStart: string, periodEnd: string, projection: { at: string; total: string } | null, cumulative: boolean): TRow[] {
@@ -74,9 +76,10 @@ export function DailyUsageChart({
   cumulative: boolean;
 }) {
   const rows = rowsFor(points, periodStart, periodEnd, projection, cumulative);
+  const units = pluralUnit(unitLabel);
   const includedValue = included === null ? null : Number(included);
   const last = rows.findLast((row) => row.total !== null);
-  const summary = `${title}: ${quantity(last?.exactTotal ?? "0")} ${unitLabel}${included !== null ? ` of ${quantity(included)} included` : ""}${
+  const summary = `${title}: ${quantity(last?.exactTotal ?? "0")} ${units}${included !== null ? ` of ${quantity(included)} included` : ""}${
     projection ? `, projected ${quantity(projection.total)} by the period end` : ""
   }.`;
   return (
@@ -86,13 +89,13 @@ export function DailyUsageChart({
         <ComposedChart responsive style={{ width: "100%", height: 260 }} data={rows} margin={{ top: 8, right: 12, bottom: 4, left: 4 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
           <XAxis dataKey="label" tick={{ fontSize: 11 }} interval="preserveStartEnd" minTickGap={16} />
-          <YAxis width={64} tick={{ fontSize: 11 }} tickFormatter={(tick: number) => quantity(tick)} />
+          <YAxis width={48} tick={{ fontSize: 11 }} tickFormatter={(tick: number) => COMPACT.format(tick)} />
           <Tooltip
             formatter={(value, name, item) => {
               const row = item.payload as TRow;
-              if (name === "That day") return [`${quantity(row.exactDaily)} ${unitLabel}`, name];
-              if (name === "So far" || name === "Value") return [`${quantity(row.exactTotal)} ${unitLabel}`, name];
-              return [`${quantity(Number(value))} ${unitLabel}`, name];
+              if (name === "That day") return [`${quantity(row.exactDaily)} ${units}`, name];
+              if (name === "So far" || name === "Value") return [`${quantity(row.exactTotal)} ${units}`, name];
+              return [`${quantity(Number(value))} ${units}`, name];
             }}
           />
           <Legend wrapperStyle={{ fontSize: 12 }} />

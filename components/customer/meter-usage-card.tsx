@@ -3,10 +3,12 @@
 import Decimal from "decimal.js";
 import { DailyUsageChart } from "@/components/charts/daily-usage-chart";
 import type { TDashboardMeter } from "@/lib/billing/get-usage-dashboard";
-import { formatMoney, formatQuantity } from "@/lib/money/currency";
+import { formatMoney, formatQuantity, pluralUnit } from "@/lib/money/currency";
 import { LEVEL_TEXT, QuotaBar, quotaLevel } from "./quota-bar";
 
 const q = (value: string) => formatQuantity(new Decimal(value));
+/** "100,000 requests", "1 request". */
+const units = (value: string, label: string) => `${q(value)} ${new Decimal(value).equals(1) ? label : pluralUnit(label)}`;
 
 export function MeterUsageCard({
   meter,
@@ -41,7 +43,7 @@ export function MeterUsageCard({
       <p className="mt-2 text-2xl font-semibold tabular-nums text-slate-900">
         <span data-testid="usage">{q(meter.usage)}</span>
         <span className="text-base font-normal text-slate-500">
-          {meter.included !== null ? ` / ${q(meter.included)}` : ""} {meter.unitLabel}
+          {meter.included !== null ? ` / ${units(meter.included, meter.unitLabel)}` : ` ${pluralUnit(meter.unitLabel)}`}
         </span>
       </p>
       <div className="mt-3">
@@ -52,7 +54,7 @@ export function MeterUsageCard({
           <div>
             <dt className="text-slate-500">Projected by {period.periodEnd.toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" })}</dt>
             <dd className={`font-medium tabular-nums ${projectedOver ? "text-orange-700" : "text-slate-900"}`} data-testid="projected-usage">
-              {q(meter.projectedUsage)} {meter.unitLabel}
+              {units(meter.projectedUsage, meter.unitLabel)}
             </dd>
           </div>
         ) : null}
@@ -60,7 +62,7 @@ export function MeterUsageCard({
           <div>
             <dt className="text-slate-500">Included left</dt>
             <dd className="font-medium tabular-nums text-slate-900">
-              {q(meter.remaining)} {meter.unitLabel}
+              {units(meter.remaining, meter.unitLabel)}
             </dd>
           </div>
         ) : null}

@@ -9,7 +9,7 @@
 // evaluates at a time (an advisory lock), and the unique key settles any overlap.
 import { db as defaultDb, type TDb } from "@/lib/db";
 import { env } from "@/lib/env";
-import { formatQuantity, ExactDecimal } from "@/lib/money/currency";
+import { ExactDecimal, formatQuantity, formatUnits } from "@/lib/money/currency";
 import { formatDate } from "@/lib/time/format";
 import { recordWebhookEvent } from "@/lib/webhooks/record-webhook-event";
 import { recordCrossedThresholds, type TFiredAlertRow } from "./usage-alerts-query";
@@ -118,7 +118,7 @@ function composeAlertEmail(
   meter: { displayName: string; unitLabel: string },
 ): { subject: string; text: string } {
   const used = formatQuantity(new ExactDecimal(alert.usage_quantity));
-  const included = formatQuantity(new ExactDecimal(alert.included_quantity));
+  const included = formatUnits(new ExactDecimal(alert.included_quantity), meter.unitLabel);
   const over = alert.threshold >= 100;
   const subject = over
     ? `${customer.name}: you have used all of your included ${meter.displayName}`
@@ -127,7 +127,7 @@ function composeAlertEmail(
   const text = [
     `Hello,`,
     ``,
-    `${customer.name} has used ${used} of the ${included} ${meter.unitLabel} included in the billing period that ends on ${formatDate(alert.period_end)} (UTC) — ${percentOf(alert)}%.`,
+    `${customer.name} has used ${used} of the ${included} included in the billing period that ends on ${formatDate(alert.period_end)} (UTC) — ${percentOf(alert)}%.`,
     over ? `Usage above the included quantity is billed as overage on your next invoice.` : `Usage above the included quantity will be billed as overage.`,
     ``,
     `See your usage, the projected invoice and the plans that fit it: ${dashboard}`,

@@ -20,7 +20,7 @@
 //   (stripe-price-params.ts), so no priced tier is reached and nothing is charged.
 // AMOUNT credits then reduce the total, in order, never below 0, each shown as a negative line.
 import Decimal from "decimal.js";
-import { ExactDecimal, formatMoney, formatQuantity, normalizeCurrency, roundToMinorUnits } from "@/lib/money/currency";
+import { ExactDecimal, formatMoney, formatQuantity, formatUnits, normalizeCurrency, roundToMinorUnits } from "@/lib/money/currency";
 import type { TCharge, TPlanPricing, TPricingModel, TTier } from "./types";
 
 export type TRateCredit =
@@ -275,15 +275,10 @@ class Words {
   ) {}
 
   units(quantity: Decimal, qualifier = ""): string {
-    return `${formatQuantity(quantity)} ${qualifier}${quantity.equals(1) ? this.unitLabel : plural(this.unitLabel)}`;
+    return formatUnits(quantity, this.unitLabel, qualifier);
   }
 
   money(amountMinor: Decimal): string {
     return formatMoney(amountMinor, this.currency);
   }
-}
-
-/** "call" → "calls"; labels that are abbreviations or already plural stay ("GB", "kWh", "units"). */
-function plural(label: string): string {
-  return /[a-z]$/.test(label) && !/s$/.test(label) && !/[A-Z]/.test(label) ? `${label}s` : label;
 }

@@ -5,8 +5,11 @@ import Decimal from "decimal.js";
 import type { MeterAggregation } from "@/lib/db";
 import type { TPeriod } from "@/lib/time/period";
 
-/** Projections extrapolate from at least this much elapsed time, so the first minutes don't explode. */
-const MIN_ELAPSED_MS = 60 * 60 * 1000;
+/**
+ * Projections extrapolate from at least a day of the period: the first hours of a period say little
+ * about a month (a burst at the start projected from minutes reads as millions), and usage has daily cycles.
+ */
+const MIN_ELAPSED_MS = 24 * 60 * 60 * 1000;
 const PROJECTION_PLACES = 6;
 
 export type TQuotaUsage = {

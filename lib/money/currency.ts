@@ -101,6 +101,16 @@ export function formatQuantity(quantity: Decimal, locale = "en-US"): string {
   return quantityFormatter(locale).format(numericText(quantity));
 }
 
+/** A quantity with its unit: "1,000,000 calls", "1 call", "12 GB" (abbreviations and plural labels stay). */
+export function formatUnits(quantity: Decimal, unitLabel: string, qualifier = ""): string {
+  return `${formatQuantity(quantity)} ${qualifier}${quantity.equals(1) ? unitLabel : pluralUnit(unitLabel)}`;
+}
+
+/** "call" → "calls"; labels that are abbreviations or already plural stay ("GB", "kWh", "units"). */
+export function pluralUnit(label: string): string {
+  return /[a-z]$/.test(label) && !/s$/.test(label) && !/[A-Z]/.test(label) ? `${label}s` : label;
+}
+
 /** A decimal as the numeric string Intl formats exactly (toFixed never uses exponent notation). */
 function numericText(value: Decimal): Intl.StringNumericLiteral {
   return value.toFixed() as Intl.StringNumericLiteral;

@@ -28,8 +28,9 @@ describe("computeQuotaUsage", () => {
 
   it("projects sums linearly, but not from the first minutes, and not gauges (LAST, MAX)", () => {
     const early = new Date("2026-11-01T00:01:00Z");
-    // Extrapolated from one hour, not one minute: 10 × 720 hours.
-    expect(computeQuotaUsage({ aggregation: "SUM", usage: d("10"), included: null, period, now: early }).projectedUsage).toBe("7200");
+    // Extrapolated from a whole day, not one minute: 10 × 30 days.
+    expect(computeQuotaUsage({ aggregation: "SUM", usage: d("10"), included: null, period, now: early }).projectedUsage).toBe("300");
+    expect(computeQuotaUsage({ aggregation: "SUM", usage: d("10"), included: null, period, now: new Date("2026-11-01T23:00:00Z") }).projectedUsage).toBe("300");
     const now = new Date("2026-11-11T00:00:00Z"); // a third
     expect(computeQuotaUsage({ aggregation: "COUNT", usage: d("100"), included: null, period, now }).projectedUsage).toBe("300");
     expect(computeQuotaUsage({ aggregation: "SUM", usage: d("1"), included: null, period, now: new Date("2026-11-04T00:00:00Z") }).projectedUsage).toBe("10");

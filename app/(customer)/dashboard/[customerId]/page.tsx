@@ -13,7 +13,7 @@ import { requireCustomerAccessPage } from "@/lib/auth/page-guards";
 import { findCustomerInvoices } from "@/lib/billing/find-customer-invoices";
 import { findUsageAlerts } from "@/lib/billing/find-usage-alerts";
 import { getUsageDashboard } from "@/lib/billing/get-usage-dashboard";
-import { formatMoney, formatQuantity } from "@/lib/money/currency";
+import { formatMoney, formatQuantity, formatUnits } from "@/lib/money/currency";
 import { formatDate, formatDateTime, formatDuration } from "@/lib/time/format";
 import Decimal from "decimal.js";
 
@@ -70,7 +70,7 @@ export default async function CustomerDashboardPage({
               threshold={alert.threshold}
               meterName={alert.meter.displayName}
               canDismiss={isMember}
-              message={`${formatQuantity(new Decimal(alert.usageQuantity.toString()))} of ${formatQuantity(new Decimal(alert.includedQuantity.toString()))} ${alert.meter.unitLabel} by ${formatDateTime(alert.triggeredAt)} UTC.`}
+              message={`${formatQuantity(new Decimal(alert.usageQuantity.toString()))} of ${formatUnits(new Decimal(alert.includedQuantity.toString()), alert.meter.unitLabel)} by ${formatDateTime(alert.triggeredAt)} UTC.`}
             />
           ))}
         </div>

@@ -8,24 +8,28 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { requireCustomerAccessPage } from "@/lib/auth/page-guards";
 import { findPlanOptions, type TPlanOption } from "@/lib/billing/find-plan-options";
 import { getCustomer } from "@/lib/customers/get-customer";
-import { formatMoney, formatQuantity } from "@/lib/money/currency";
+import { formatMoney, formatUnits, pluralUnit } from "@/lib/money/currency";
 import { formatDate } from "@/lib/time/format";
 import Decimal from "decimal.js";
 
 export const metadata: Metadata = { title: "Plans" };
 
 function priceSummary(option: TPlanOption): string[] {
+  const money = (value: { toString(): string }) => formatMoney(new Decimal(value.toString()), option.version.currency);
   return option.version.charges.map((charge) => {
     const included = new Decimal(charge.includedQuantity.toString());
     const unit = charge.meter.unitLabel;
-    const free = included.greaterThan(0) ? `${formatQuantity(included)} ${unit} included` : `no ${unit} included`;
+    const free = included.greaterThan(0) ? `${formatUnits(included, unit)} included` : `no ${pluralUnit(unit)} included`;
+    const [first, ...more] = charge.tiers;
     const price =
       charge.pricingModel === "PER_UNIT" && charge.unitPriceMinor !== null
-        ? `then ${formatMoney(new Decimal(charge.unitPriceMinor.toString()), option.version.currency)} each`
+        ? `then ${money(charge.unitPriceMinor)} each`
         : charge.pricingModel === "PACKAGE" && charge.unitPriceMinor !== null && charge.packageSize !== null
-          ? `then ${formatMoney(new Decimal(charge.unitPriceMinor.toString()), option.version.currency)} per ${formatQuantity(new Decimal(charge.packageSize.toString()))}`
-          : `then tiered (${charge.tiers.length} tiers, ${charge.pricingModel.toLowerCase()})`;
-    return `${charge.meter.displayName}: ${free}, ${price}`;
+          ? `then ${money(charge.unitPriceMinor)} per ${formatUnits(new Decimal(charge.packageSize.toString()), unit)}`
+          : first
+            ? `then ${money(first.unitPriceMinor)} each${more.length > 0 ? ` in the first of ${charge.tiers.length} ${charge.pricingModel === "VOLUME" ? "volume" : "graduated"} tiers` : ""}`
+            : "";
+    return `${charge.meter.displayName}: ${free}${price ? `, ${price}` : ""}`;
   });
 }
 
