@@ -1,6 +1,9 @@
 "use client";
 // Choosing a plan: a confirmation that says what changes and when, then one server action. The
 // action runs once however often the button is clicked (and Stripe's idempotency key covers two tabs).
+// The same component stands in every plan card, as a button or as a `placeholder` line ("You are on
+// this plan."), so the dialog and its outcome survive the re-render that follows a change, when the
+// chosen plan becomes the current one.
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { changeOwnPlanAction, previewPlanChangeAction } from "@/app/(customer)/dashboard/[customerId]/actions";
@@ -18,16 +21,39 @@ export type TPlanChangeSummary = {
   changes: string[];
 };
 
-export function PlanChangeButton({ customerId, planVersionId, label, summary, variant = "primary" }: { customerId: string; planVersionId: string; label: string; summary: TPlanChangeSummary; variant?: "primary" | "secondary" }) {
+type TFigures = { currency: string; baseFeeProrationMinor: string };
+
+export function PlanChangeButton({
+  customerId,
+  planVersionId,
+  label,
+  summary: current,
+  variant = "primary",
+  placeholder,
+}: {
+  customerId: string;
+  planVersionId: string;
+  label: string;
+  summary: TPlanChangeSummary;
+  variant?: "primary" | "secondary";
+  /** Shown instead of the button (the current plan, a scheduled one). */
+  placeholder?: string;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
   const router = useRouter();
   const [done, setDone] = useState<string | null>(null);
   const { run, pending, error, clearError } = useStaffAction(changeOwnPlanAction);
   const preview = useStaffAction(previewPlanChangeAction);
-  const [figures, setFigures] = useState<{ currency: string; prorationMinor: string; nextInvoiceMinor: string; prorations: { description: string; amountMinor: string }[] } | null>(null);
+  const [figures, setFigures] = useState<TFigures | null>(null);
+  // What the dialog describes is fixed when it opens: after the change, the page describes the new state.
+  const [opened, setOpened] = useState<TPlanChangeSummary | null>(null);
+  const summary = opened ?? current;
   const title = summary.kind === "current" ? `Stay on ${summary.toPlan}` : `${summary.kind === "upgrade" ? "Upgrade" : "Switch"} to ${summary.toPlan}`;
   return (
     <>
+      {placeholder !== undefined ? (
+        <p className="text-center text-sm text-slate-500">{placeholder}</p>
+      ) : (
       <Button
         type="button"
         variant={variant}
@@ -35,6 +61,8 @@ export function PlanChangeButton({ customerId, planVersionId, label, summary, va
         onClick={() => {
           clearError();
           setDone(null);
+          setFigures(null);
+          setOpened(current);
           dialog.current?.showModal();
           // A change now: Stripe's own prorations for it, computed for this second.
           if (summary.when === "now" && summary.kind !== "current") preview.run({ customerId, planVersionId }, setFigures);
@@ -42,7 +70,8 @@ export function PlanChangeButton({ customerId, planVersionId, label, summary, va
       >
         {label}
       </Button>
-      <dialog ref={dialog} aria-labelledby={`confirm-${planVersionId}`} className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-xl p-0 shadow-xl backdrop:bg-slate-900/40">
+      )}
+      <dialog ref={dialog} onClose={() => setOpened(null)} aria-labelledby={`confirm-${planVersionId}`} className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-xl p-0 shadow-xl backdrop:bg-slate-900/40">
         <div className="p-6">
           <h2 id={`confirm-${planVersionId}`} className="text-lg font-semibold text-slate-900">
             {title}
@@ -61,20 +90,10 @@ export function PlanChangeButton({ customerId, planVersionId, label, summary, va
           {!done && summary.when === "now" && summary.kind !== "current" ? (
             <div className="mt-3 rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-700" data-testid="plan-change-preview" aria-live="polite">
               {figures ? (
-                <>
-                  <p>
-                    Stripe&apos;s figures: <span className="font-medium tabular-nums">{formatMoney(BigInt(figures.prorationMinor), figures.currency)}</span> of prorations on your next invoice, which comes to{" "}
-                    <span className="font-medium tabular-nums">{formatMoney(BigInt(figures.nextInvoiceMinor), figures.currency)}</span> at your usage so far.
-                  </p>
-                  <ul className="mt-1 space-y-0.5 text-xs text-slate-500">
-                    {figures.prorations.map((line, index) => (
-                      <li key={index} className="flex justify-between gap-3">
-                        <span>{line.description}</span>
-                        <span className="tabular-nums">{formatMoney(BigInt(line.amountMinor), figures.currency)}</span>
-                      </li>
-                    ))}
-                  </ul>
-                </>
+                <p>
+                  Base fee for the rest of this period, from Stripe&apos;s prorations:{" "}
+                  <span className="font-medium tabular-nums">{formatMoney(BigInt(figures.baseFeeProrationMinor), figures.currency)}</span> on your next invoice. Your usage so far is sent to Stripe first and billed at {summary.fromPlan}&apos;s prices.
+                </p>
               ) : preview.error ? (
                 <p>Stripe could not preview the change ({preview.error.message}); the change itself may still work.</p>
               ) : (

@@ -5,6 +5,9 @@ import type { TCaughtMessage } from "../../tools/smtp-catcher";
 const DB_PORT = Number(process.env.E2E_DB_PORT ?? 54341);
 /** playwright.config.ts: the SMTP catcher of the e2e server (`npm start`) serves its mail on DB_PORT + 2. */
 const SMTP_CATCHER_URL = `http://127.0.0.1:${DB_PORT + 2}`;
+/** playwright.config.ts: the e2e server's Stripe emulator listens on DB_PORT + 1 and takes any sk_test_ key. */
+export const E2E_STRIPE_API_URL = `http://127.0.0.1:${DB_PORT + 1}`;
+export const E2E_STRIPE_SECRET_KEY = "sk_test_tally_local_emulator";
 
 export type TDemoLogin = (typeof DEMO_LOGINS)[number];
 
@@ -44,4 +47,17 @@ export async function caughtEmails(to?: string): Promise<TCaughtMessage[]> {
   const response = await fetch(`${SMTP_CATCHER_URL}/api/messages${to ? `?to=${encodeURIComponent(to)}` : ""}`);
   if (!response.ok) throw new Error(`SMTP catcher: ${response.status} ${await response.text()}`);
   return (await response.json()) as TCaughtMessage[];
+}
+
+/** A call to the e2e server's Stripe emulator, as Stripe's API takes it (form-encoded parameters); throws on a non-2xx. */
+export async function stripeEmulator<T>(method: "GET" | "POST", path: string, params: Record<string, string> = {}): Promise<T> {
+  const query = new URLSearchParams(params).toString();
+  const url = `${E2E_STRIPE_API_URL}${path}${method === "GET" && query ? `?${query}` : ""}`;
+  const response = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${E2E_STRIPE_SECRET_KEY}`, ...(method === "POST" ? { "content-type": "application/x-www-form-urlencoded" } : {}) },
+    ...(method === "POST" ? { body: query } : {}),
+  });
+  if (!response.ok) throw new Error(`Stripe emulator ${method} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
 }

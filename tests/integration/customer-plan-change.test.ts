@@ -145,6 +145,7 @@ describe("a change's preview", () => {
     // 21 of January's 31 days: $20 × 21/31 credited, $50 × 21/31 charged; the old metered price's usage so far (none) billed.
     expect(preview.prorations.map((line) => line.amountMinor).sort((a, b) => Number(a - b))).toEqual([-1_355n, 0n, 3_387n]);
     expect(preview.prorationMinor).toBe(2_032n);
+    expect(preview.baseFeeProrationMinor).toBe(2_032n);
 
     await changeSubscriptionPlan(subscription.id, { planVersionId: large.id, when: "now" }, context, {}, { now: () => tenDaysIn });
     const after = await getStripeInvoicePreview(subscription.stripeSubscriptionId ?? "");

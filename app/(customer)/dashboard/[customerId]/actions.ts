@@ -28,6 +28,7 @@ export const previewPlanChangeAction = customerAction(ZCustomer.extend({ planVer
   const preview = await previewPlanChange(input.customerId, input.planVersionId);
   return {
     currency: preview.currency,
+    baseFeeProrationMinor: preview.baseFeeProrationMinor.toString(),
     prorationMinor: preview.prorationMinor.toString(),
     nextInvoiceMinor: preview.nextInvoiceMinor.toString(),
     prorations: preview.prorations.map((line) => ({ description: line.description, amountMinor: line.amountMinor.toString() })),

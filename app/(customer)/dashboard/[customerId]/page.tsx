@@ -56,7 +56,7 @@ export default async function CustomerDashboardPage({
     <AppShell user={user} current={`/dashboard/${customerId}`}>
       <PageHeader
         title={dashboard.customer.name}
-        description={`Billing period ${formatDate(period.periodStart)} – ${formatDate(period.periodEnd)} (UTC, end excluded). Usage updated ${ago(freshness.usageUpdatedAt, now)}; last sent to Stripe ${ago(freshness.reportedAt, now)}.`}
+        description={`Account ${dashboard.customer.externalId} · billing period ${formatDate(period.periodStart)} – ${formatDate(period.periodEnd)} (UTC, end excluded). Usage updated ${ago(freshness.usageUpdatedAt, now)}; last sent to Stripe ${ago(freshness.reportedAt, now)}.`}
       />
       <CustomerTabs customerId={customerId} current="usage" />
 

@@ -118,21 +118,23 @@ export default async function PlansPage({ params }: { params: Promise<{ customer
                 <div className="mt-auto pt-4">
                   {option.unavailable ? (
                     <p className="text-sm text-slate-500">{option.unavailable}</p>
-                  ) : !isMember || !current ? null : isCurrent ? (
-                    scheduled ? (
-                      <PlanChangeButton customerId={customerId} planVersionId={option.version.id} label={`Stay on ${option.planName}`} variant="secondary" summary={changeSummary(current, option, period.periodEnd)} />
-                    ) : (
-                      <p className="text-center text-sm text-slate-500">You are on this plan.</p>
-                    )
-                  ) : option.scheduled ? (
-                    <p className="text-center text-sm text-slate-500">Starts {formatDate(period.periodEnd)}.</p>
-                  ) : (
+                  ) : !isMember || !current ? null : (
+                    // One component in every card (a button, or a line), so an open dialog outlives the change it makes.
                     <PlanChangeButton
                       customerId={customerId}
                       planVersionId={option.version.id}
-                      label={option.kind === "upgrade" ? `Upgrade to ${option.planName}` : option.when === "now" ? `Switch to ${option.planName}` : `Switch at period end`}
-                      variant={option.kind === "upgrade" ? "primary" : "secondary"}
                       summary={changeSummary(current, option, period.periodEnd)}
+                      variant={option.kind === "upgrade" ? "primary" : "secondary"}
+                      label={
+                        isCurrent
+                          ? `Stay on ${option.planName}`
+                          : option.kind === "upgrade"
+                            ? `Upgrade to ${option.planName}`
+                            : option.when === "now"
+                              ? `Switch to ${option.planName}`
+                              : "Switch at period end"
+                      }
+                      placeholder={isCurrent && !scheduled ? "You are on this plan." : option.scheduled ? `Starts ${formatDate(period.periodEnd)}.` : undefined}
                     />
                   )}
                 </div>
