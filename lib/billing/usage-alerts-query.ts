@@ -23,7 +23,8 @@ export async function recordCrossedThresholds(db: TDb, input: { since: Date; cus
       WHERE updated_at > ${input.since}::timestamptz
         AND (${input.customerIds}::uuid[] IS NULL OR customer_id = ANY(${input.customerIds}::uuid[]))
     ),
-    quotas AS (
+    -- MATERIALIZED: the skip of pairs whose highest threshold fired must run before their usage is summed.
+    quotas AS MATERIALIZED (
       SELECT d.customer_id, d.meter_id, m.aggregation::text AS aggregation, pc.included_quantity, v.alert_thresholds,
              s.current_period_start AS ps, s.current_period_end AS pe,
              LEAST(s.current_period_end, CASE WHEN date_trunc('hour', s.current_period_start, 'UTC') = s.current_period_start THEN s.current_period_start
