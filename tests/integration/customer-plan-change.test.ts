@@ -50,18 +50,38 @@ describe("plan options", () => {
     const { options } = await findPlanOptions(customer.id);
     const byVersion = new Map(options.map((option) => [option.version.id, option]));
     // 2,000 calls: small $10 + $100, middle $20 + $40, large $50 + $20.
-    expect(byVersion.get(small.id)).toMatchObject({ kind: "downgrade", when: "period_end", cheapest: false, unavailable: null });
+    expect(byVersion.get(small.id)).toMatchObject({ kind: "downgrade", when: "period_end", unavailable: null });
     expect(byVersion.get(small.id)?.soFar.totalMinor).toBe(11_000n);
-    expect(byVersion.get(middle.id)).toMatchObject({ kind: "current", when: null, cheapest: true });
+    expect(byVersion.get(middle.id)).toMatchObject({ kind: "current", when: null });
     expect(byVersion.get(middle.id)?.soFar.totalMinor).toBe(6_000n);
-    expect(byVersion.get(large.id)).toMatchObject({ kind: "upgrade", when: "now", cheapest: false });
+    expect(byVersion.get(large.id)).toMatchObject({ kind: "upgrade", when: "now" });
     expect(byVersion.get(large.id)?.soFar.totalMinor).toBe(7_000n);
-    // Many more calls: the large plan becomes the cheapest.
+    // Every plan offered is listed (other tests' plans too, in this shared database): the cheapest
+    // mark is on exactly the choosable ones at the lowest total.
+    const expectCheapestMarked = (listed: typeof options) => {
+      const choosable = listed.filter((option) => option.unavailable === null);
+      const lowest = choosable.reduce((min, option) => (option.soFar.totalMinor < min ? option.soFar.totalMinor : min), choosable[0]?.soFar.totalMinor ?? 0n);
+      for (const option of listed) expect(option.cheapest, option.planName).toBe(option.unavailable === null && option.soFar.totalMinor === lowest);
+      return lowest;
+    };
+    expect(expectCheapestMarked(options)).toBeLessThanOrEqual(6_000n);
+
+    // Many more calls: the large plan becomes cheaper than the middle one.
     await recordEvents(customer.externalId, [{ meter: calls.eventName, value: 8_000, at: new Date() }], new Date());
-    const later = new Map((await findPlanOptions(customer.id)).options.map((option) => [option.version.id, option]));
-    expect(later.get(large.id)).toMatchObject({ cheapest: true });
+    const laterOptions = (await findPlanOptions(customer.id)).options;
+    const later = new Map(laterOptions.map((option) => [option.version.id, option]));
     expect(later.get(large.id)?.soFar.totalMinor).toBe(15_000n);
-    expect(later.get(middle.id)).toMatchObject({ cheapest: false });
+    expect(later.get(middle.id)?.soFar.totalMinor).toBe(22_000n);
+    expectCheapestMarked(laterOptions);
+  });
+
+  it("mark the cheapest among the plans a customer can choose, not one in another currency", async () => {
+    const { context, calls, customer } = await customerOnMiddle();
+    // A plan in euros that costs nothing at this usage: listed, not choosable, never the cheapest.
+    const euro = await (await import("./catalog-helpers")).publishedPlan(context, [calls.id], { currency: "eur", baseFeeMinor: 0 });
+    const option = (await findPlanOptions(customer.id)).options.find((candidate) => candidate.version.id === euro.id);
+    expect(option).toMatchObject({ cheapest: false, unavailable: expect.stringMatching(/EUR/) });
+    expect(option?.soFar.totalMinor).toBe(0n);
   });
 });
 
