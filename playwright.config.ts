@@ -45,8 +45,10 @@ export default defineConfig({
       TALLY_DB_PORT: String(DB_PORT),
       STRIPE_EMULATOR_PORT: String(DB_PORT + 1),
       STRIPE_SECRET_KEY: "",
-      TALLY_SMTP_CATCHER_HTTP_PORT: String(DB_PORT + 2),
-      TALLY_SMTP_CATCHER_SMTP_PORT: String(DB_PORT + 3),
+      // Below Linux's ephemeral range (32768+): a port bound after the database has had client
+      // connections may already be some connection's local port (EADDRINUSE).
+      TALLY_SMTP_CATCHER_HTTP_PORT: String(PORT + 1),
+      TALLY_SMTP_CATCHER_SMTP_PORT: String(PORT + 2),
       SMTP_URL: "",
       TALLY_DATA_DIR: DATA_DIR,
       NEXTAUTH_URL: `http://localhost:${PORT}`,

@@ -26,27 +26,29 @@ export function UsageAlertBanner({
   const router = useRouter();
   const { run, pending, error } = useStaffAction(dismissUsageAlertAction);
   return (
-    <div role="status" className={`flex flex-wrap items-center gap-3 rounded-lg border px-4 py-3 text-sm ${STYLE(threshold)}`} data-testid="usage-alert-banner" data-threshold={threshold}>
+    <div role="status" className={`flex flex-col gap-3 rounded-lg border px-4 py-3 text-sm sm:flex-row sm:items-center ${STYLE(threshold)}`} data-testid="usage-alert-banner" data-threshold={threshold}>
       <p className="flex-1">
         <span className="font-semibold">
           {threshold >= 100 ? `${meterName}: included quantity used up.` : `${meterName}: ${threshold}% of the included quantity used.`}
         </span>{" "}
         {message}
       </p>
-      <Link href={`/dashboard/${customerId}/plans`} className="rounded-md bg-white/70 px-3 py-1.5 font-medium ring-1 ring-current/20 hover:bg-white">
-        Compare plans
-      </Link>
-      {canDismiss ? (
-        <button
-          type="button"
-          disabled={pending}
-          onClick={() => run({ customerId, alertId }, () => router.refresh())}
-          className="rounded-md px-2 py-1.5 hover:bg-white/60"
-          aria-label={`Dismiss the ${meterName} alert`}
-        >
-          Dismiss
-        </button>
-      ) : null}
+      <div className="flex shrink-0 items-center gap-2">
+        <Link href={`/dashboard/${customerId}/plans`} className="rounded-md bg-white/70 px-3 py-1.5 font-medium ring-1 ring-current/20 hover:bg-white">
+          Compare plans
+        </Link>
+        {canDismiss ? (
+          <button
+            type="button"
+            disabled={pending}
+            onClick={() => run({ customerId, alertId }, () => router.refresh())}
+            className="rounded-md px-2 py-1.5 hover:bg-white/60"
+            aria-label={`Dismiss the ${meterName} alert`}
+          >
+            Dismiss
+          </button>
+        ) : null}
+      </div>
       {error ? <p className="w-full text-xs">{error.message}</p> : null}
     </div>
   );

@@ -116,4 +116,30 @@ test.describe("a customer's account is theirs alone", () => {
     expect(response.status()).toBe(200);
     expect(response.headers()["content-type"]).toContain("text/csv");
   });
+
+  test("the member's pages fit a phone and work from the keyboard", async ({ page }) => {
+    const { acmeId } = await demoAccounts();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await logIn(page, "ada@acme.test");
+    await expect(page).toHaveURL(`/dashboard/${acmeId}`);
+    await expect(page.getByTestId("meter-card").first()).toBeVisible();
+    // Nothing wider than the screen: no sideways scrolling.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.screenshot({ path: test.info().outputPath("customer-dashboard-phone.png"), fullPage: true });
+
+    await page.goto(`/dashboard/${acmeId}/plans`);
+    await expect(page.getByTestId("plan-option").first()).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.screenshot({ path: test.info().outputPath("customer-plans-phone.png"), fullPage: true });
+
+    // From the keyboard: the first upgrade button opens its confirmation, Escape closes it.
+    const upgrade = page.getByRole("button", { name: /^Upgrade to / }).first();
+    await upgrade.focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog");
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByRole("button", { name: "Cancel" })).toBeVisible();
+    await page.keyboard.press("Escape");
+    await expect(dialog).toBeHidden();
+  });
 });

@@ -3,37 +3,13 @@
 // they compare plans and upgrade to Team (a double click changes Stripe once), and when Stripe's
 // clock passes the period end the usage before the upgrade is billed once, at Starter's price, on
 // invoices whose lines add up — which the dashboard then lists.
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import type Stripe from "stripe";
-import { embeddedPostgresUrl } from "../../tools/db/embedded-postgres";
-import { APP_DATABASE } from "../../tools/dev/database";
 import { withE2eDatabase } from "./database";
-import type { TJourneyCustomer } from "./fixtures/journey-customer";
-import { caughtEmails, E2E_STRIPE_API_URL, E2E_STRIPE_SECRET_KEY, keepScreenshot, logIn, stripeEmulator } from "./helpers";
+import { caughtEmails, keepScreenshot, logIn, stripeEmulator } from "./helpers";
+import { createJourneyCustomer, sendApiRequests } from "./journey-customer";
 
-const DB_PORT = Number(process.env.E2E_DB_PORT ?? 54341);
-const FIXTURE = fileURLToPath(new URL("./fixtures/journey-customer.ts", import.meta.url));
 const DAY_SECONDS = 86_400;
-
-async function createJourneyCustomer(): Promise<TJourneyCustomer> {
-  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", FIXTURE], {
-    env: { ...process.env, DATABASE_URL: embeddedPostgresUrl(DB_PORT, APP_DATABASE), STRIPE_SECRET_KEY: E2E_STRIPE_SECRET_KEY, STRIPE_API_URL: E2E_STRIPE_API_URL },
-  });
-  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as TJourneyCustomer;
-}
-
-/** What the customer's product does: one batch of `value` API requests, timestamped now. */
-async function sendApiRequests(request: APIRequestContext, customer: TJourneyCustomer, value: number, key: string) {
-  const response = await request.post("/api/v1/events", {
-    headers: { authorization: `Bearer ${customer.apiKey}` },
-    data: { events: [{ customer: customer.externalId, meter: "api_requests", value, timestamp: new Date().toISOString(), idempotency_key: key }] },
-  });
-  expect(response.status(), await response.text()).toBe(200);
-  expect(await response.json()).toMatchObject({ created: 1, duplicates: 0 });
-}
 
 /** Moves the customer's Stripe test clock to `frozenTime` and waits until Stripe has run everything due by then. */
 async function advanceClock(clockId: string, frozenTime: number) {

@@ -3,8 +3,8 @@ import { DEMO_LOGINS } from "../../prisma/demo-logins";
 import type { TCaughtMessage } from "../../tools/smtp-catcher";
 
 const DB_PORT = Number(process.env.E2E_DB_PORT ?? 54341);
-/** playwright.config.ts: the SMTP catcher of the e2e server (`npm start`) serves its mail on DB_PORT + 2. */
-const SMTP_CATCHER_URL = `http://127.0.0.1:${DB_PORT + 2}`;
+/** playwright.config.ts: the SMTP catcher of the e2e server (`npm start`) serves its mail on the app's port + 1. */
+const SMTP_CATCHER_URL = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 1}`;
 /** playwright.config.ts: the e2e server's Stripe emulator listens on DB_PORT + 1 and takes any sk_test_ key. */
 export const E2E_STRIPE_API_URL = `http://127.0.0.1:${DB_PORT + 1}`;
 export const E2E_STRIPE_SECRET_KEY = "sk_test_tally_local_emulator";
