@@ -3,7 +3,7 @@
 // confirmed first) and the newest lines (with "Retry" each). A retry hands the lines' events back
 // to the reporter's queue; what happened stays announced above the tables after the page refreshes.
 import Decimal from "decimal.js";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { releaseReportLinesAction } from "@/app/admin/sync/actions";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -12,6 +12,7 @@ import { formatQuantity } from "@/lib/money/currency";
 import type { TReporterHeldLine, TReporterHoldReason } from "@/lib/stripe/reporter/get-reporter-health";
 import { formatDateTime } from "@/lib/time/format";
 import { FormAlert, FormNotice } from "./form-controls";
+import { useFocusedNotice } from "./use-focused-notice";
 import { useStaffAction } from "./use-staff-action";
 
 const STATUS: Record<TReporterHoldReason["status"], { label: string; className: string }> = {
@@ -34,17 +35,11 @@ function StatusBadge({ status }: { status: TReporterHoldReason["status"] }) {
 }
 
 export function ReportLineHolds({ reasons, lines, total }: { reasons: TReporterHoldReason[]; lines: TReporterHeldLine[]; total: number }) {
+  const { notice, setNotice, noticeRef } = useFocusedNotice();
   const { run, pending, error } = useStaffAction(releaseReportLinesAction);
-  const [notice, setNotice] = useState<string | null>(null);
   /** The button whose call is in flight ("line:<id>" or "code:<code>"), for its label. */
   const [busy, setBusy] = useState<string | null>(null);
   const [confirmingCode, setConfirmingCode] = useState<string | null>(null);
-  const noticeRef = useRef<HTMLDivElement>(null);
-
-  // The retried row leaves the table: keyboard focus goes to the outcome instead of the page's top.
-  useEffect(() => {
-    if (notice) noticeRef.current?.focus();
-  }, [notice]);
 
   function release(input: { lineIds: string[] } | { heldCode: string }, key: string) {
     setBusy(key);

@@ -4,7 +4,7 @@
 // due at once: the next delivery pass sends it.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { retryWebhookDeliveryAction } from "@/app/admin/sync/webhook-actions";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -13,6 +13,7 @@ import type { OutboxStatus } from "@/lib/db";
 import { formatDateTime } from "@/lib/time/format";
 import type { TWebhookDeliveriesPage } from "@/lib/webhooks/find-webhook-deliveries";
 import { FormAlert, FormNotice } from "./form-controls";
+import { useFocusedNotice } from "./use-focused-notice";
 import { useStaffAction } from "./use-staff-action";
 
 const STATUS: Record<OutboxStatus, { label: string; className: string }> = {
@@ -41,16 +42,10 @@ function deliveriesHref(status: OutboxStatus | undefined, cursor?: string): stri
 }
 
 export function WebhookDeliveries({ page, status, paged }: { page: TWebhookDeliveriesPage; status: OutboxStatus | undefined; paged: boolean }) {
+  const { notice, setNotice, noticeRef } = useFocusedNotice();
   const router = useRouter();
   const { run, pending, error } = useStaffAction(retryWebhookDeliveryAction);
   const [busy, setBusy] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const noticeRef = useRef<HTMLDivElement>(null);
-
-  // The retried row changes status (and may leave a "Failed" view): focus goes to the outcome.
-  useEffect(() => {
-    if (notice) noticeRef.current?.focus();
-  }, [notice]);
 
   function retry(deliveryId: string, eventType: string) {
     setBusy(deliveryId);

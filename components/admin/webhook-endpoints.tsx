@@ -18,17 +18,13 @@ import { formatDateTime } from "@/lib/time/format";
 import type { TWebhookEndpointSummary } from "@/lib/webhooks/find-webhook-endpoints";
 import { WEBHOOK_EVENT_TYPE_INFO, WEBHOOK_EVENT_TYPES, type TWebhookEventType } from "@/lib/webhooks/webhook-event-types";
 import { FieldError, FormAlert, FormNotice, TextField } from "./form-controls";
+import { useFocusedNotice } from "./use-focused-notice";
 import { useStaffAction } from "./use-staff-action";
 
 const SMALL = "px-2.5 py-1 text-xs";
 
 export function WebhookEndpoints({ endpoints }: { endpoints: TWebhookEndpointSummary[] }) {
-  const [notice, setNotice] = useState<string | null>(null);
-  const noticeRef = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    if (notice) noticeRef.current?.focus();
-  }, [notice]);
+  const { notice, setNotice, noticeRef } = useFocusedNotice();
 
   return (
     <div className="space-y-6">
