@@ -7,8 +7,10 @@
 // was in force at its end. After a plan change mid-period, the coming invoice prices only the usage
 // since the change (the usage before it was billed at the old price when the plan changed).
 import Decimal from "decimal.js";
-import { rateUsage, type TRateCredit, type TRatedInvoice, type TRatedUsageLine } from "@/lib/billing/rate-usage";
-import { getPlanVersion, type TPlanVersionWithCharges } from "@/lib/catalog/get-plan";
+import { findPlanInForce } from "@/lib/billing/find-plan-in-force";
+import { findRateCredits } from "@/lib/billing/find-rate-credits";
+import { rateUsage, type TRatedInvoice, type TRatedUsageLine } from "@/lib/billing/rate-usage";
+import { getPlanVersion } from "@/lib/catalog/get-plan";
 import { toPlanPricing } from "@/lib/catalog/to-plan-pricing";
 import { db as defaultDb, type MeterAggregation, type TDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -220,31 +222,4 @@ async function findPastPeriods(db: TDb, customerId: string, before: Date): Promi
     if (periods.length === MAX_PAST_PERIODS) break;
   }
   return periods;
-}
-
-/** The plan version a customer's subscription was on at an instant (the last change before it). */
-async function findPlanInForce(db: TDb, customerId: string, at: Date): Promise<(TPlanVersionWithCharges & { plan: { name: string } }) | null> {
-  const change = await db.subscriptionChange.findFirst({
-    where: { subscription: { customerId }, kind: { in: ["CREATED", "PLAN_CHANGED"] }, effectiveAt: { lt: at }, toPlanVersionId: { not: null } },
-    orderBy: { effectiveAt: "desc" },
-    select: { toPlanVersionId: true },
-  });
-  return change?.toPlanVersionId ? getPlanVersion(change.toPlanVersionId, db) : null;
-}
-
-/** The customer's credits in force now, as the engine takes them. */
-async function findRateCredits(db: TDb, customerId: string, currency: string, now: Date): Promise<TRateCredit[]> {
-  const credits = await db.credit.findMany({
-    where: { customerId, voidedAt: null, effectiveAt: { lte: now }, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
-    orderBy: { effectiveAt: "asc" },
-  });
-  return credits.flatMap((credit): TRateCredit[] => {
-    if (credit.kind === "AMOUNT" && credit.amountMinor !== null && credit.currency?.toLowerCase() === currency.toLowerCase()) {
-      return [{ kind: "AMOUNT", creditId: credit.id, amountMinor: credit.amountMinor, currency, reason: credit.reason }];
-    }
-    if (credit.kind === "QUANTITY" && credit.meterId && credit.quantity !== null) {
-      return [{ kind: "QUANTITY", creditId: credit.id, meterId: credit.meterId, quantity: new ExactDecimal(credit.quantity.toString()), reason: credit.reason }];
-    }
-    return [];
-  });
 }

@@ -23,8 +23,13 @@ export type TUsageEventRecord = {
   properties: string | null;
   status: TUsageEventStatus;
   reportedAt: Date | null;
-  /** The meter event identifier the reporter sends to Stripe; null until the event is claimed. */
+  /** The report line that carries the event to Stripe, and its identifier there; null until the event is claimed. */
+  reportLineId: string | null;
   reportIdentifier: string | null;
+  /** The report line's window (the events it aggregates occurred in it) and its meter event's timestamp in Stripe. */
+  reportWindowStart: Date | null;
+  reportWindowEnd: Date | null;
+  reportEventAt: Date | null;
 };
 
 /** The last event of a page: the next page starts after it. */
@@ -51,6 +56,22 @@ export async function findUsageEventsPage(
   return { events, next: events.length === limit && last ? { occurredAt: last.occurredAt, id: last.id } : null };
 }
 
+/**
+ * Every event of the query, page after page: a page is read only when the consumer has taken the
+ * one before it (downloads stream them at the pace of the client, in the memory of one page).
+ */
+export async function* findUsageEvents(
+  input: { customerId: string; period: TPeriod; meterId: string | null; limit?: number },
+  db: TDb = defaultDb,
+): AsyncGenerator<TUsageEventRecord> {
+  let after: TUsageEventsCursor | null = null;
+  do {
+    const page = await findUsageEventsPage({ ...input, after }, db);
+    yield* page.events;
+    after = page.next;
+  } while (after);
+}
+
 function toRecord(row: TUsageEventPageRow): TUsageEventRecord {
   return {
     id: row.id,
@@ -62,7 +83,11 @@ function toRecord(row: TUsageEventPageRow): TUsageEventRecord {
     properties: row.properties,
     status: statusOf(row),
     reportedAt: row.reported_at,
+    reportLineId: row.report_line_id,
     reportIdentifier: row.report_identifier,
+    reportWindowStart: row.window_start,
+    reportWindowEnd: row.window_end,
+    reportEventAt: row.event_at,
   };
 }
 

@@ -1,17 +1,18 @@
 // A customer's raw usage events in a period as a CSV download: the customer and meter are checked
 // and the download is audit-logged before the first byte, then the events stream page by page
-// (findUsageEventsPage), each page read only when the client has taken the bytes before it, so a
+// (findUsageEvents), each page read only when the client has taken the bytes before it, so a
 // year of events costs the memory of one page. Events recorded while a download runs may or may
 // not be in it; every event of the period that existed when it started is in it exactly once.
 import { recordAudit, type TAuditContext } from "@/lib/audit/record-audit";
 import { createCsvStream } from "@/lib/csv/create-csv-stream";
 import type { TCsvColumn } from "@/lib/csv/csv-columns";
+import { toCsvFilename } from "@/lib/csv/csv-filename";
 import { getCustomer } from "@/lib/customers/get-customer";
 import { db as defaultDb, type TDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { TPeriod } from "@/lib/time/period";
 import { getUtcMonth } from "@/lib/time/utc-month";
-import { findUsageEventsPage, USAGE_EVENTS_PAGE_SIZE, type TUsageEventRecord, type TUsageEventsCursor } from "./find-usage-events-page";
+import { findUsageEvents, USAGE_EVENTS_PAGE_SIZE, type TUsageEventRecord } from "./find-usage-events-page";
 
 /** The download's columns, in order (documented in the README). */
 export const USAGE_EVENTS_CSV_COLUMNS: readonly TCsvColumn<TUsageEventRecord>[] = [
@@ -58,31 +59,10 @@ export async function streamUsageEventsCsv(
     requestId: options.audit.requestId ?? null,
   });
 
-  const events = eventsOf(client, { customerId: customer.id, period, meterId: meter?.id ?? null, limit: options.pageSize ?? USAGE_EVENTS_PAGE_SIZE });
+  const events = findUsageEvents({ customerId: customer.id, period, meterId: meter?.id ?? null, limit: options.pageSize ?? USAGE_EVENTS_PAGE_SIZE }, client);
   return {
-    filename: `${toFilenamePart(customer.externalId)}-events-${toFilenameInstant(period.periodStart)}-${toFilenameInstant(period.periodEnd)}.csv`,
+    filename: toCsvFilename(customer.externalId, "events", period),
     period,
     stream: createCsvStream(USAGE_EVENTS_CSV_COLUMNS, events),
   };
-}
-
-async function* eventsOf(db: TDb, query: { customerId: string; period: TPeriod; meterId: string | null; limit: number }): AsyncGenerator<TUsageEventRecord> {
-  let after: TUsageEventsCursor | null = null;
-  do {
-    const page = await findUsageEventsPage({ ...query, after }, db);
-    yield* page.events;
-    after = page.next;
-  } while (after);
-}
-
-/** A name safe in a Content-Disposition header on every platform. */
-function toFilenamePart(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]/g, "_");
-}
-
-/** 2026-11-01 at midnight UTC, else 2026-11-01T101500Z (milliseconds, when any, kept). */
-function toFilenameInstant(instant: Date): string {
-  const iso = instant.toISOString();
-  if (iso.endsWith("T00:00:00.000Z")) return iso.slice(0, 10);
-  return iso.replace(/:/g, "").replace(/\.000Z$/, "Z");
 }

@@ -6,9 +6,18 @@ import type { TPeriod } from "@/lib/time/period";
 export const MAX_EVENTS_CSV_DAYS = 366;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const zInstant = z.iso
+export const zInstant = z.iso
   .datetime({ offset: true, error: "An ISO 8601 date-time with a zone, e.g. 2026-11-01T00:00:00Z." })
   .transform((value) => new Date(value));
+
+/** periodEnd after periodStart, at most MAX_EVENTS_CSV_DAYS later (when both parsed). */
+export function checkPeriodBounds(query: { periodStart?: unknown; periodEnd?: unknown }, ctx: z.RefinementCtx): void {
+  // zod runs refinements even when a bound failed its own check (then it holds the raw string).
+  if (!(query.periodStart instanceof Date) || !(query.periodEnd instanceof Date)) return;
+  const length = query.periodEnd.getTime() - query.periodStart.getTime();
+  if (length <= 0) ctx.addIssue({ code: "custom", path: ["periodEnd"], message: "Must be after periodStart." });
+  if (length > MAX_EVENTS_CSV_DAYS * DAY_MS) ctx.addIssue({ code: "custom", path: ["periodEnd"], message: `At most ${MAX_EVENTS_CSV_DAYS} days after periodStart.` });
+}
 
 export const ZUsageEventsCsvParams = z.strictObject({ customerId: z.uuid() });
 
@@ -28,11 +37,7 @@ export const ZUsageEventsCsvQuery = z
     }
     if (!query.periodStart) ctx.addIssue({ code: "custom", path: ["periodStart"], message: "Required, with periodEnd (or period=current)." });
     if (!query.periodEnd) ctx.addIssue({ code: "custom", path: ["periodEnd"], message: "Required, with periodStart (or period=current)." });
-    // zod runs this even when a bound failed its own check (then it holds the raw string).
-    if (!(query.periodStart instanceof Date) || !(query.periodEnd instanceof Date)) return;
-    const length = query.periodEnd.getTime() - query.periodStart.getTime();
-    if (length <= 0) ctx.addIssue({ code: "custom", path: ["periodEnd"], message: "Must be after periodStart." });
-    if (length > MAX_EVENTS_CSV_DAYS * DAY_MS) ctx.addIssue({ code: "custom", path: ["periodEnd"], message: `At most ${MAX_EVENTS_CSV_DAYS} days after periodStart.` });
+    checkPeriodBounds(query, ctx);
   })
   .transform((query): { period: TPeriod | "current"; meter: string | null } => ({
     period: query.periodStart && query.periodEnd ? { periodStart: query.periodStart, periodEnd: query.periodEnd } : "current",

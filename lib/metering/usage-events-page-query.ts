@@ -15,8 +15,13 @@ export type TUsageEventPageRow = {
   idempotency_key: string;
   properties: string | null;
   reported_at: Date | null;
+  report_line_id: string | null;
   report_identifier: string | null;
   line_status: "PENDING" | "SENT" | "HELD" | "DEAD" | "RELEASED" | null;
+  window_start: Date | null;
+  window_end: Date | null;
+  /** The meter event's timestamp in Stripe: it decides the invoice line that bills the event. */
+  event_at: Date | null;
 };
 
 /** Before the first event of any page: ids are bigints. */
@@ -33,8 +38,8 @@ export async function findUsageEventPageRows(
   const { customerId, meterId, periodEnd, after, limit } = input;
   return db.$queryRaw<TUsageEventPageRow[]>`
     SELECT e.id::text AS id, e.occurred_at, e.received_at, e.event_name, trim_scale(e.quantity)::text AS quantity,
-           e.idempotency_key, e.properties::text AS properties, e.reported_at,
-           l.identifier AS report_identifier, l.status::text AS line_status
+           e.idempotency_key, e.properties::text AS properties, e.reported_at, e.report_line_id::text AS report_line_id,
+           l.identifier AS report_identifier, l.status::text AS line_status, l.window_start, l.window_end, l.event_at
     FROM (
       SELECT x.* FROM meters m
       CROSS JOIN LATERAL (

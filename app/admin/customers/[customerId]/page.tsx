@@ -5,8 +5,10 @@ import { notFound } from "next/navigation";
 import { z } from "zod";
 import { CancelSubscriptionControls, ChangePlanForm, SubscribeForm, type TPlanOffer, type TSubscriptionSummary } from "@/components/admin/subscription-actions";
 import { PageHeader } from "@/components/app-shell";
+import { AuditLogTable } from "@/components/audit-log-table";
 import { Card, Stat } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
+import { findAuditLogs } from "@/lib/audit/find-audit-logs";
 import { requireStaffPage } from "@/lib/auth/page-guards";
 import { findPlans } from "@/lib/catalog/find-plans";
 import { findCustomerHistory } from "@/lib/customers/find-customer-history";
@@ -46,16 +48,16 @@ async function loadCustomer(customerId: string) {
   }
 }
 
-function Json({ value }: { value: unknown }) {
-  if (value === null || value === undefined) return <span className="text-slate-400">—</span>;
-  return <pre className="max-h-48 w-64 overflow-auto rounded bg-slate-50 p-2 font-mono text-[11px] leading-snug break-all whitespace-pre-wrap text-slate-700">{JSON.stringify(value, null, 2)}</pre>;
-}
-
 export default async function CustomerPage({ params }: { params: Promise<{ customerId: string }> }) {
   await requireStaffPage("ADMIN");
   const { customerId } = await params;
   const customer = await loadCustomer(customerId);
-  const [subscription, plans, history] = await Promise.all([findLiveSubscription(customerId), findPlans({ status: "ACTIVE" }), findCustomerHistory(customerId)]);
+  const [subscription, plans, history, audit] = await Promise.all([
+    findLiveSubscription(customerId),
+    findPlans({ status: "ACTIVE" }),
+    findCustomerHistory(customerId),
+    findAuditLogs({ customerId }),
+  ]);
   const period = subscription ? { periodStart: subscription.currentPeriodStart, periodEnd: subscription.currentPeriodEnd } : getUtcMonth(new Date());
   const usage = await findUsageTotals(customerId, period);
 
@@ -228,39 +230,18 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
       </Card>
 
       <Card title="Audit log" className="mt-6">
-        {history.audit.length === 0 ? (
+        {audit.entries.length === 0 ? (
           <EmptyState title="No audit entries" />
         ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm" data-testid="audit-log">
-              <caption className="sr-only">Audit log entries for this customer</caption>
-              <thead className="text-slate-500">
-                <tr>
-                  <th scope="col" className="py-2 pr-4 font-medium">When (UTC)</th>
-                  <th scope="col" className="py-2 pr-4 font-medium">Who</th>
-                  <th scope="col" className="py-2 pr-4 font-medium">What</th>
-                  <th scope="col" className="py-2 pr-4 font-medium">Before</th>
-                  <th scope="col" className="py-2 font-medium">After</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100 align-top">
-                {history.audit.map((entry) => (
-                  <tr key={entry.id}>
-                    <td className="py-2 pr-4 whitespace-nowrap text-slate-600">{formatDateTime(entry.createdAt)}</td>
-                    <td className="py-2 pr-4 text-slate-700">{entry.actor}</td>
-                    <td className="py-2 pr-4 font-mono text-xs text-slate-900">{entry.action}</td>
-                    <td className="py-2 pr-4">
-                      <Json value={entry.before} />
-                    </td>
-                    <td className="py-2">
-                      <Json value={entry.after} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <AuditLogTable entries={audit.entries} caption="Audit log entries for this customer, newest first" showCustomer={false} />
         )}
+        {audit.nextCursor ? (
+          <p className="mt-4 text-sm">
+            <Link href={`/finance/audit?customer=${customer.id}`} className="text-brand-700 hover:underline">
+              All of this customer&apos;s entries in the audit log →
+            </Link>
+          </p>
+        ) : null}
       </Card>
     </>
   );
