@@ -18,11 +18,12 @@ const quantity = (value: number | string) => formatQuantity(new Decimal(value).t
 const COMPACT = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
 
 /** Every UTC day from the period start to its end (exclusive), with the days that had usage filled in. */
-function rowsFor(points: TDailyPoint[], periodStart: string, periodEnd: string, projection: { at: string; total: string } | null, cumulative: boolean): TRow[] {
+function rowsFor(points: TDailyPoint[], periodStart: string, periodEnd: string, until: string | null, projection: { at: string; total: string } | null): TRow[] {
   const byDay = new Map(points.map((point) => [point.day.slice(0, 10), point]));
   const first = Date.UTC(new Date(periodStart).getUTCFullYear(), new Date(periodStart).getUTCMonth(), new Date(periodStart).getUTCDate());
   const end = new Date(periodEnd).getTime();
-  const today = projection ? new Date(projection.at).getTime() : Number.POSITIVE_INFINITY;
+  // Days after now (the current period) have no usage yet: only the projection is drawn there.
+  const today = until ? new Date(until).getTime() : Number.POSITIVE_INFINITY;
   const rows: TRow[] = [];
   let total = "0";
   for (let day = first; day < end; day += DAY_MS) {
@@ -34,7 +35,8 @@ function rowsFor(points: TDailyPoint[], periodStart: string, periodEnd: string, 
       day: key,
       label: labelOf(key),
       daily: past ? Number(point?.quantity ?? 0) : null,
-      total: past ? Number(cumulative ? total : (point?.total ?? 0)) : null,
+      // The running total (SUM, COUNT), or the gauge's latest value carried over days without events (MAX, LAST).
+      total: past ? Number(total) : null,
       projected: null,
       exactDaily: point?.quantity ?? "0",
       exactTotal: total,
@@ -61,6 +63,7 @@ export function DailyUsageChart({
   periodStart,
   periodEnd,
   included,
+  until,
   projection,
   cumulative,
 }: {
@@ -70,14 +73,18 @@ export function DailyUsageChart({
   periodStart: string;
   periodEnd: string;
   included: string | null;
-  /** The current period: now, and the projected total at the period end. */
+  /** The current period: now (no usage is drawn after it). */
+  until: string | null;
+  /** The current period of a SUM/COUNT meter: now, and the projected total at the period end. */
   projection: { at: string; total: string } | null;
   /** SUM/COUNT meters add up over the period; MAX/LAST meters show each day's value. */
   cumulative: boolean;
 }) {
-  const rows = rowsFor(points, periodStart, periodEnd, projection, cumulative);
+  const rows = rowsFor(points, periodStart, periodEnd, until, projection);
   const units = pluralUnit(unitLabel);
   const includedValue = included === null ? null : Number(included);
+  // A line needs two days: at the start of a period, each measured day is drawn as a dot too.
+  const fewDays = rows.filter((row) => row.total !== null).length <= 2;
   const last = rows.findLast((row) => row.total !== null);
   const summary = `${title}: ${quantity(last?.exactTotal ?? "0")} ${units}${included !== null ? ` of ${quantity(included)} included` : ""}${
     projection ? `, projected ${quantity(projection.total)} by the period end` : ""
@@ -100,7 +107,7 @@ export function DailyUsageChart({
           />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {cumulative ? <Bar dataKey="daily" name="That day" fill="#c7d2fe" isAnimationActive={false} /> : null}
-          <Line type="monotone" dataKey="total" name={cumulative ? "So far" : "Value"} stroke="#3b54d9" strokeWidth={2} dot={false} isAnimationActive={false} connectNulls={false} />
+          <Line type="monotone" dataKey="total" name={cumulative ? "So far" : "Value"} stroke="#3b54d9" strokeWidth={2} dot={fewDays ? { r: 3 } : false} isAnimationActive={false} connectNulls={false} />
           {projection ? (
             <Line type="linear" dataKey="projected" name="Projected" stroke="#3b54d9" strokeDasharray="6 4" strokeWidth={1.5} dot={false} isAnimationActive={false} />
           ) : null}

@@ -87,6 +87,7 @@ export function MeterUsageCard({
             periodStart={period.periodStart.toISOString()}
             periodEnd={period.periodEnd.toISOString()}
             included={meter.included}
+            until={current ? now.toISOString() : null}
             projection={current && cumulative ? { at: now.toISOString(), total: meter.projectedUsage } : null}
             cumulative={cumulative}
           />
