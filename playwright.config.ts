@@ -4,10 +4,10 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
+import { E2E_DB_PORT, E2E_PORT, E2E_SMTP_CATCHER_HTTP_PORT, E2E_SMTP_CATCHER_SMTP_PORT, E2E_STRIPE_PORT } from "./tests/e2e/ports";
 
-const PORT = Number(process.env.E2E_PORT ?? 3100);
-const DB_PORT = Number(process.env.E2E_DB_PORT ?? 54341);
-const DATA_DIR = path.join(os.tmpdir(), `tally-e2e-${DB_PORT}`);
+const PORT = E2E_PORT;
+const DATA_DIR = path.join(os.tmpdir(), `tally-e2e-${E2E_DB_PORT}`);
 const DEBIAN_CHROMIUM = "/usr/bin/chromium";
 
 export default defineConfig({
@@ -42,13 +42,12 @@ export default defineConfig({
     gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
     env: {
       PORT: String(PORT),
-      TALLY_DB_PORT: String(DB_PORT),
-      STRIPE_EMULATOR_PORT: String(DB_PORT + 1),
+      // tests/e2e/ports.ts: all below the ephemeral port range.
+      TALLY_DB_PORT: String(E2E_DB_PORT),
+      STRIPE_EMULATOR_PORT: String(E2E_STRIPE_PORT),
       STRIPE_SECRET_KEY: "",
-      // Below Linux's ephemeral range (32768+): a port bound after the database has had client
-      // connections may already be some connection's local port (EADDRINUSE).
-      TALLY_SMTP_CATCHER_HTTP_PORT: String(PORT + 1),
-      TALLY_SMTP_CATCHER_SMTP_PORT: String(PORT + 2),
+      TALLY_SMTP_CATCHER_HTTP_PORT: String(E2E_SMTP_CATCHER_HTTP_PORT),
+      TALLY_SMTP_CATCHER_SMTP_PORT: String(E2E_SMTP_CATCHER_SMTP_PORT),
       SMTP_URL: "",
       TALLY_DATA_DIR: DATA_DIR,
       NEXTAUTH_URL: `http://localhost:${PORT}`,

@@ -3,10 +3,10 @@
 import { expect, test, type Page } from "@playwright/test";
 import Stripe from "stripe";
 import { keepScreenshot, logIn } from "./helpers";
+import { E2E_STRIPE_PORT } from "./ports";
 
-// The emulator the e2e server runs (playwright.config.ts: STRIPE_EMULATOR_PORT = E2E_DB_PORT + 1).
-const STRIPE_EMULATOR_PORT = Number(process.env.E2E_DB_PORT ?? 54341) + 1;
-const stripe = new Stripe("sk_test_x", { host: "127.0.0.1", port: STRIPE_EMULATOR_PORT, protocol: "http" });
+// The emulator the e2e server runs.
+const stripe = new Stripe("sk_test_x", { host: "127.0.0.1", port: E2E_STRIPE_PORT, protocol: "http" });
 
 /** Unique per run and per test: the e2e database lives as long as the server. */
 function uniqueSuffix(): string {

@@ -5,9 +5,9 @@ import { randomUUID } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import Stripe from "stripe";
 import { keepScreenshot, logIn } from "./helpers";
+import { E2E_STRIPE_PORT } from "./ports";
 
-const STRIPE_PORT = Number(process.env.E2E_DB_PORT ?? 54341) + 1;
-const stripe = new Stripe("sk_test_x", { host: "127.0.0.1", port: STRIPE_PORT, protocol: "http" });
+const stripe = new Stripe("sk_test_x", { host: "127.0.0.1", port: E2E_STRIPE_PORT, protocol: "http" });
 
 const uniqueSlug = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
 

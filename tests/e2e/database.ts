@@ -4,11 +4,10 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../../lib/db/generated/prisma/client";
 import { embeddedPostgresUrl } from "../../tools/db/embedded-postgres";
 import { APP_DATABASE } from "../../tools/dev/database";
-
-const DB_PORT = Number(process.env.E2E_DB_PORT ?? 54341);
+import { E2E_DB_PORT } from "./ports";
 
 export async function withE2eDatabase<T>(work: (client: PrismaClient) => Promise<T>): Promise<T> {
-  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: embeddedPostgresUrl(DB_PORT, APP_DATABASE) }) });
+  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: embeddedPostgresUrl(E2E_DB_PORT, APP_DATABASE) }) });
   try {
     return await work(client);
   } finally {

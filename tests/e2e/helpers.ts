@@ -2,11 +2,12 @@ import { expect, type Page } from "@playwright/test";
 import { DEMO_LOGINS } from "../../prisma/demo-logins";
 import type { TCaughtMessage } from "../../tools/smtp-catcher";
 
-const DB_PORT = Number(process.env.E2E_DB_PORT ?? 54341);
-/** playwright.config.ts: the SMTP catcher of the e2e server (`npm start`) serves its mail on the app's port + 1. */
-const SMTP_CATCHER_URL = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 1}`;
-/** playwright.config.ts: the e2e server's Stripe emulator listens on DB_PORT + 1 and takes any sk_test_ key. */
-export const E2E_STRIPE_API_URL = `http://127.0.0.1:${DB_PORT + 1}`;
+import { E2E_SMTP_CATCHER_HTTP_PORT, E2E_STRIPE_PORT } from "./ports";
+
+/** The SMTP catcher of the e2e server (`npm start`), where its mail can be read. */
+const SMTP_CATCHER_URL = `http://127.0.0.1:${E2E_SMTP_CATCHER_HTTP_PORT}`;
+/** The e2e server's Stripe emulator: it takes any sk_test_ key. */
+export const E2E_STRIPE_API_URL = `http://127.0.0.1:${E2E_STRIPE_PORT}`;
 export const E2E_STRIPE_SECRET_KEY = "sk_test_tally_local_emulator";
 
 export type TDemoLogin = (typeof DEMO_LOGINS)[number];

@@ -9,13 +9,13 @@ import { embeddedPostgresUrl } from "../../tools/db/embedded-postgres";
 import { APP_DATABASE } from "../../tools/dev/database";
 import type { TJourneyCustomer } from "./fixtures/journey-customer";
 import { E2E_STRIPE_API_URL, E2E_STRIPE_SECRET_KEY } from "./helpers";
+import { E2E_DB_PORT } from "./ports";
 
-const DB_PORT = Number(process.env.E2E_DB_PORT ?? 54341);
 const FIXTURE = fileURLToPath(new URL("./fixtures/journey-customer.ts", import.meta.url));
 
 export async function createJourneyCustomer(): Promise<TJourneyCustomer> {
   const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", FIXTURE], {
-    env: { ...process.env, DATABASE_URL: embeddedPostgresUrl(DB_PORT, APP_DATABASE), STRIPE_SECRET_KEY: E2E_STRIPE_SECRET_KEY, STRIPE_API_URL: E2E_STRIPE_API_URL },
+    env: { ...process.env, DATABASE_URL: embeddedPostgresUrl(E2E_DB_PORT, APP_DATABASE), STRIPE_SECRET_KEY: E2E_STRIPE_SECRET_KEY, STRIPE_API_URL: E2E_STRIPE_API_URL },
   });
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as TJourneyCustomer;
 }
