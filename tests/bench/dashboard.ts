@@ -49,6 +49,7 @@ import {
   type TReadSet,
 } from "./dashboard-report";
 import { formatBytes, formatCount, formatInt, formatMs, Samples } from "./stats";
+import { runBenchmark } from "./run-benchmark";
 
 type TDashboardBenchConfig = {
   quick: boolean;
@@ -649,20 +650,4 @@ async function cleanup() {
   else log(`Data kept in ${config.dataDir}.`);
 }
 
-let stopping: Promise<void> | undefined;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    log(`\n${signal}: stopping…`);
-    void (stopping ??= cleanup()).finally(() => process.exit(130));
-  });
-}
-
-main()
-  .catch((error: unknown) => {
-    if (stopping) return;
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await (stopping ??= cleanup());
-  });
+runBenchmark({ main, cleanup, log });

@@ -29,6 +29,7 @@ import { describeMachine } from "./cpu";
 import { createDashboardDatabase, type TDashboardDatabase } from "./dashboard-data";
 import { reportEveryEvent } from "./dispute-data";
 import { formatBytes, formatInt, formatMs } from "./stats";
+import { runBenchmark } from "./run-benchmark";
 
 type TMode = "streamed" | "naive";
 
@@ -324,20 +325,5 @@ if (measureAt !== -1) {
       process.exitCode = 1;
     });
 } else {
-  let stopping: Promise<void> | undefined;
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      log(`\n${signal}: stopping…`);
-      void (stopping ??= cleanup()).finally(() => process.exit(130));
-    });
-  }
-  main()
-    .catch((error: unknown) => {
-      if (stopping) return;
-      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      process.exitCode = 1;
-    })
-    .finally(async () => {
-      await (stopping ??= cleanup());
-    });
+  runBenchmark({ main, cleanup, log });
 }

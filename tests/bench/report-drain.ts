@@ -57,6 +57,7 @@ import {
   type TEmulatorLimits,
 } from "./drain-stripe";
 import { formatCount, formatInt } from "./stats";
+import { runBenchmark } from "./run-benchmark";
 
 const config = readDrainBenchConfig();
 const log = (line: string) => console.log(line);
@@ -490,21 +491,4 @@ async function cleanup() {
   if (!config.keepData) rmSync(config.dataDir, { recursive: true, force: true });
 }
 
-let stopping: Promise<void> | undefined;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    log(`\n${signal}: stopping…`);
-    void (stopping ??= cleanup()).finally(() => process.exit(130));
-  });
-}
-
-main()
-  .catch((error: unknown) => {
-    if (stopping) return;
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    console.error(`Worker and emulator logs: ${LOG_DIR}`);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await (stopping ??= cleanup());
-  });
+runBenchmark({ main, cleanup, log, onError: () => console.error(`Worker and emulator logs: ${LOG_DIR}`) });
