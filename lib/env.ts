@@ -101,6 +101,8 @@ export const ZEnv = z.object({
    * of the current period (they keep what they paid for), or now, prorated. Upgrades are always now.
    */
   TALLY_DOWNGRADE_AT: z.enum(["period_end", "now"]).default("period_end"),
+  /** The UTC hour from which the worker runs the nightly reconciliation (once per day). */
+  TALLY_RECONCILIATION_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(2),
   /** Enables /api/bench/* (the naive baseline the benchmarks compare against). Never in production. */
   TALLY_BENCH_ROUTES: z
     .enum(["0", "1"])

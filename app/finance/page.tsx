@@ -32,13 +32,19 @@ export default async function FinancePage({ searchParams }: { searchParams: Prom
         <Stat
           label="Last reconciliation"
           value={lastReconciliation ? formatDate(lastReconciliation.startedAt) : "Never"}
-          hint={lastReconciliation ? lastReconciliation.status.toLowerCase() : undefined}
+          hint={lastReconciliation ? `${lastReconciliation.status.toLowerCase()} · ${lastReconciliation.driftCount} need attention` : "runs nightly"}
         />
       </div>
       <Card title="Dispute downloads" className="mt-6">
         <DisputeDownloadForm values={dispute} customers={customers.filter((customer) => !customer.archived)} meters={meters} invoiceLines={invoiceLines} />
       </Card>
       <p className="mt-6 text-sm">
+        <Link href="/finance/reconciliation" className="font-medium text-brand-700 hover:underline">
+          Reconciliation →
+        </Link>{" "}
+        <span className="text-slate-500">raw events, Tally&apos;s reported total, Stripe&apos;s meter summary and the invoice per customer, meter and period; drift, its cause and the repair.</span>
+      </p>
+      <p className="mt-2 text-sm">
         <Link href="/finance/audit" className="font-medium text-brand-700 hover:underline">
           Audit log →
         </Link>{" "}

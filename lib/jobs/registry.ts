@@ -2,6 +2,7 @@
 // once (advisory locks, SKIP LOCKED leases, unique keys) and returns counts for the log.
 import { evaluateUsageAlerts } from "@/lib/billing/evaluate-usage-alerts";
 import { sendPendingEmails } from "@/lib/email/send-pending-emails";
+import { runNightlyReconciliation } from "@/lib/reconciliation/run-nightly-reconciliation";
 import { syncStaleSubscriptions } from "@/lib/stripe/sync-stale-subscriptions";
 import { deliverWebhooks } from "@/lib/webhooks/deliver-webhooks";
 
@@ -44,6 +45,15 @@ export const JOBS: readonly TJob[] = [
     name: "stale_subscriptions",
     everyMs: 60_000,
     run: async () => ({ synced: await syncStaleSubscriptions({ now: new Date() }) }),
+  },
+  {
+    // Raw = reported = Stripe = invoiced, once a day (TALLY_RECONCILIATION_HOUR_UTC); finance can run it any time.
+    name: "nightly_reconciliation",
+    everyMs: 60_000,
+    run: async (): Promise<Record<string, number>> => {
+      const result = await runNightlyReconciliation(new Date());
+      return result ? { checked: result.checked, drift: result.drift, failed: result.failed } : {};
+    },
   },
 ];
 
