@@ -72,8 +72,24 @@ export function InvoicePreview({ soFar, projected, pricedSince, periodStart }: {
   );
 }
 
-/** Stripe's preview of the same invoice: equal to the engine's once the usage so far has been reported. */
-export async function StripePreviewComparison({ stripeSubscriptionId, engineTotalMinor, currency, reportedAt }: { stripeSubscriptionId: string; engineTotalMinor: bigint; currency: string; reportedAt: Date | null }) {
+/**
+ * Stripe's preview of the same invoice: equal to the engine's once the usage so far has been
+ * reported. Free units (QUANTITY credits) reach Stripe only when it drafts the invoice, so the
+ * engine's figure compared here is without them (`freeUnitsMinor`, said in words).
+ */
+export async function StripePreviewComparison({
+  stripeSubscriptionId,
+  engineTotalMinor,
+  freeUnitsMinor,
+  currency,
+  reportedAt,
+}: {
+  stripeSubscriptionId: string;
+  engineTotalMinor: bigint;
+  freeUnitsMinor: bigint;
+  currency: string;
+  reportedAt: Date | null;
+}) {
   const preview = await getStripeInvoicePreview(stripeSubscriptionId);
   if (!preview.available) return <p className="mt-3 text-sm text-slate-500">Stripe&apos;s preview is not available right now ({preview.reason}).</p>;
   const difference = engineTotalMinor - preview.totalMinor;
@@ -83,6 +99,7 @@ export async function StripePreviewComparison({ stripeSubscriptionId, engineTota
       {difference === 0n
         ? " — the same, to the cent."
         : ` — ${formatMoney(difference < 0n ? -difference : difference, currency)} ${difference > 0n ? "less" : "more"}: Stripe has the usage reported up to ${reportedAt ? `${formatDateTime(reportedAt)} UTC` : "now"}; the rest is sent within the hour.`}
+      {freeUnitsMinor > 0n ? ` Your free units (${formatMoney(freeUnitsMinor, currency)} at this usage) are granted on the invoice when Stripe drafts it.` : null}
     </p>
   );
 }

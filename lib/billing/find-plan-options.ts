@@ -2,6 +2,9 @@
 // real usage in the current period — what they would pay this period at their usage so far, and at
 // the run-rate to the period end — with the cheapest marked, and what a change to it would do
 // (an upgrade now with proration; a downgrade at the period end, or now, per TALLY_DOWNGRADE_AT).
+// The customer's credits in force at the period end count for every plan they would apply to (amount
+// credits in the plan's currency, free units of the meters it charges), for what is left of them.
+import { findRateCredits } from "@/lib/billing/find-rate-credits";
 import { rateUsage, type TRatedInvoice } from "@/lib/billing/rate-usage";
 import { PLAN_VERSION_INCLUDE, type TPlanVersionWithCharges } from "@/lib/catalog/get-plan";
 import { toPlanPricing } from "@/lib/catalog/to-plan-pricing";
@@ -62,10 +65,17 @@ export async function findPlanOptions(customerId: string, options: { now?: Date 
     rows.map((row) => [row.meter_id, new ExactDecimal(computeQuotaUsage({ aggregation: row.aggregation, usage: new ExactDecimal(usageOfRow(row)), included: null, period, now }).projectedUsage)]),
   );
   const current = subscription?.planVersion ?? null;
-  const rate = (version: TPlanVersionWithCharges) => ({
-    soFar: rateUsage(toPlanPricing(version), soFarUsage),
-    projected: rateUsage(toPlanPricing(version), projectedUsage),
-  });
+  const creditsByCurrency = new Map<string, Awaited<ReturnType<typeof findRateCredits>>>();
+  for (const currency of new Set([current, ...plans.map((plan) => plan.versions[0])].flatMap((version) => (version ? [version.currency.toLowerCase()] : [])))) {
+    creditsByCurrency.set(currency, await findRateCredits(db, customerId, currency, period.periodEnd));
+  }
+  const rate = (version: TPlanVersionWithCharges) => {
+    const credits = creditsByCurrency.get(version.currency.toLowerCase()) ?? [];
+    return {
+      soFar: rateUsage(toPlanPricing(version), soFarUsage, { credits }),
+      projected: rateUsage(toPlanPricing(version), projectedUsage, { credits }),
+    };
+  };
   const currentRated = current ? rate(current) : null;
 
   const versions = plans.flatMap((plan) => plan.versions.map((version) => ({ plan, version })));

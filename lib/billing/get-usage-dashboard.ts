@@ -1,7 +1,14 @@
 // Everything a customer's usage page shows for one billing period, read from rollups (never a scan
 // of raw events): per meter the usage so far against the included quota, the run-rate projection and
 // what the pricing engine charges for both, the daily series for the chart, the invoice the period
-// is heading to (base fee, included units, overage by tier, credits), and how fresh the data is.
+// is heading to (base fee, included units, overage by tier, credits), the customer's credits in
+// force with what is left of them, and how fresh the data is.
+//
+// Credits price the coming invoice as Stripe will bill it: those in force at the period end (when
+// Stripe makes the invoice), for what is left of them. QUANTITY credits reach Stripe only once it
+// drafts the invoice (lib/credits/grant-quantity-credits.ts), so Stripe's preview cannot show them
+// yet: `stripeComparableTotalMinor` is the engine's total without them, the figure Stripe's preview
+// must equal.
 //
 // The current period is priced with the plan in force; a period before is shown with the plan that
 // was in force at its end. After a plan change mid-period, the coming invoice prices only the usage
@@ -9,6 +16,7 @@
 import Decimal from "decimal.js";
 import { findPlanInForce } from "@/lib/billing/find-plan-in-force";
 import { findRateCredits } from "@/lib/billing/find-rate-credits";
+import { findCreditsInForce, type TCreditRow } from "@/lib/credits/find-credits";
 import { rateUsage, type TRatedInvoice, type TRatedUsageLine } from "@/lib/billing/rate-usage";
 import { getPlanVersion } from "@/lib/catalog/get-plan";
 import { toPlanPricing } from "@/lib/catalog/to-plan-pricing";
@@ -52,7 +60,9 @@ export type TUsageDashboard = {
   periods: TDashboardPeriod[];
   meters: TDashboardMeter[];
   /** The coming invoice (current period with a plan): at the usage so far, and at the projection. */
-  preview: { soFar: TRatedInvoice; projected: TRatedInvoice; pricedSince: Date } | null;
+  preview: { soFar: TRatedInvoice; projected: TRatedInvoice; pricedSince: Date; stripeComparableTotalMinor: bigint } | null;
+  /** The customer's credits in force now, in the order Stripe applies them, with what is left. */
+  credits: TCreditRow[];
   freshness: { usageUpdatedAt: Date | null; reportedAt: Date | null; asOf: Date };
 };
 
@@ -92,11 +102,12 @@ export async function getUsageDashboard(
       : null
     : await findPlanInForce(db, customerId, period.periodEnd);
   const measuredAt = period.current ? now : period.periodEnd;
-  const [usageRows, dailyRows, freshness, credits] = await Promise.all([
+  const [usageRows, dailyRows, freshness, credits, creditsInForce] = await Promise.all([
     findMeterUsage(db, { customerId, ...period }),
     findDailyUsageRows(db, { customerId, ...period }),
     findUsageFreshness(db, customerId, period.periodStart),
-    period.current && planVersion ? findRateCredits(db, customerId, planVersion.currency, now) : Promise.resolve([]),
+    period.current && planVersion ? findRateCredits(db, customerId, planVersion.currency, period.periodEnd) : Promise.resolve([]),
+    findCreditsInForce(customerId, { now }, db),
   ]);
 
   // Meters: the plan's charges in their order, then any other meter with usage.
@@ -137,7 +148,8 @@ export async function getUsageDashboard(
     const projected = rateUsage(pricing, projectedUsage, { credits });
     for (const line of soFar.lines) if (line.kind === "USAGE") ratedSoFar.set(line.meterId, line);
     for (const line of projected.lines) if (line.kind === "USAGE") ratedProjected.set(line.meterId, line);
-    if (period.current) preview = { soFar, projected, pricedSince };
+    const stripeComparableTotalMinor = rateUsage(pricing, soFarUsage, { credits: credits.filter((credit) => credit.kind === "AMOUNT") }).totalMinor;
+    if (period.current) preview = { soFar, projected, pricedSince, stripeComparableTotalMinor };
   }
 
   const thresholds = [...(planVersion?.alertThresholds ?? [])].sort((a, b) => a - b);
@@ -181,6 +193,7 @@ export async function getUsageDashboard(
     periods,
     meters,
     preview,
+    credits: creditsInForce,
     freshness: { usageUpdatedAt: freshness.usage_updated_at, reportedAt: freshness.reported_at, asOf: now },
   };
 }

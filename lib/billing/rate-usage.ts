@@ -18,7 +18,11 @@
 //   Stripe tier's flat amount means ("for an entire tier, regardless of the number of units").
 //   With an included quantity, usage up to it lies in Stripe's free first tier
 //   (stripe-price-params.ts), so no priced tier is reached and nothing is charged.
-// AMOUNT credits then reduce the total, in order, never below 0, each shown as a negative line.
+// AMOUNT credits then apply as Stripe applies billing credits: only to the usage (metered) lines,
+// never to the base fee, in the order given (the caller sorts them in Stripe's order:
+// lib/billing/find-rate-credits.ts), each at most what is left of the usage lines after the
+// credits before it, and each shown as a negative line. `amountMinor` is what is left of the
+// credit (its balance), not what was granted.
 import Decimal from "decimal.js";
 import { ExactDecimal, formatMoney, formatQuantity, formatUnits, normalizeCurrency, roundToMinorUnits } from "@/lib/money/currency";
 import type { TCharge, TPlanPricing, TPricingModel, TTier } from "./types";
@@ -26,7 +30,7 @@ import type { TCharge, TPlanPricing, TPricingModel, TTier } from "./types";
 export type TRateCredit =
   /** Free units of one meter, taken off its usage before pricing. */
   | { kind: "QUANTITY"; creditId?: string; meterId: string; quantity: Decimal; reason: string }
-  /** Money off the total, in the plan's currency. */
+  /** Money off the usage lines, in the plan's currency: the credit's remaining balance. */
   | { kind: "AMOUNT"; creditId?: string; amountMinor: bigint; currency: string; reason: string };
 
 /** One step of a usage line, so a person can follow the arithmetic. */
@@ -84,7 +88,7 @@ export type TRatedInvoice = {
   lines: TRatedLine[];
   /** Base fee + usage lines. */
   subtotalMinor: bigint;
-  /** AMOUNT credits applied (positive; at most the subtotal). */
+  /** AMOUNT credits applied (positive; at most the usage lines' sum, never the base fee). */
   creditsMinor: bigint;
   /** subtotal − credits = the sum of every line. */
   totalMinor: bigint;
@@ -112,7 +116,8 @@ export function rateUsage(
     lines.push(rateCharge(charge, measured, quantityCredited(credits, charge.meterId), currency));
   }
   const subtotalMinor = lines.reduce((sum, line) => sum + line.amountMinor, 0n);
-  let remaining = subtotalMinor;
+  const usageMinor = lines.reduce((sum, line) => sum + (line.kind === "USAGE" ? line.amountMinor : 0n), 0n);
+  let remaining = usageMinor;
   for (const credit of credits) {
     if (credit.kind !== "AMOUNT") continue;
     if (normalizeCurrency(credit.currency) !== currency) throw new Error(`A ${credit.currency} credit cannot apply to a ${currency} invoice.`);
@@ -123,7 +128,8 @@ export function rateUsage(
     const partial = applied < credit.amountMinor ? ` (${formatMoney(applied, currency)} of ${formatMoney(credit.amountMinor, currency)})` : "";
     lines.push({ kind: "CREDIT", description: `Credit: ${credit.reason}${partial}`, creditId: credit.creditId ?? null, reason: credit.reason, amountMinor: -applied });
   }
-  return { currency, lines, subtotalMinor, creditsMinor: subtotalMinor - remaining, totalMinor: remaining };
+  const creditsMinor = usageMinor - remaining;
+  return { currency, lines, subtotalMinor, creditsMinor, totalMinor: subtotalMinor - creditsMinor };
 }
 
 /** What is wrong with a charge for pricing, in plain words (empty when it can be priced). */

@@ -1,14 +1,16 @@
 // Converges Tally's copy of one Stripe invoice (Invoice + InvoiceLine) to what Stripe says now.
 // Safe to run twice, concurrently and out of order: the copy never moves back to an earlier
 // status (draft < open < uncollectible < paid / void), and within one status a snapshot read
-// earlier than the stored one is dropped.
+// earlier than the stored one is dropped. A finalized invoice's applied billing credits are
+// recorded against Tally's credits too (lib/credits/record-credit-applications.ts).
 import type Stripe from "stripe";
+import { fetchAppliedCreditGrants, recordCreditApplications, type TAppliedCreditGrant } from "@/lib/credits/record-credit-applications";
 import { db as defaultDb, InvoiceStatus, type TDb } from "@/lib/db";
 import { getStripe } from "@/lib/stripe/client";
 
 /** What Stripe said about one invoice, and when we asked. */
 export type TInvoiceSnapshot =
-  | { found: true; invoice: Stripe.Invoice; lines: Stripe.InvoiceLineItem[]; fetchedAt: Date }
+  | { found: true; invoice: Stripe.Invoice; lines: Stripe.InvoiceLineItem[]; appliedCreditGrants: TAppliedCreditGrant[]; fetchedAt: Date }
   | { found: false; stripeInvoiceId: string; fetchedAt: Date };
 
 export type TSyncInvoiceResult =
@@ -41,7 +43,7 @@ export async function fetchInvoiceSnapshot(stripeInvoiceId: string): Promise<TIn
   const lines = invoice.lines.has_more
     ? await stripe.invoices.listLineItems(stripeInvoiceId, { limit: 100 }).autoPagingToArray({ limit: 100_000 })
     : invoice.lines.data;
-  return { found: true, invoice, lines, fetchedAt };
+  return { found: true, invoice, lines, appliedCreditGrants: await fetchAppliedCreditGrants(invoice), fetchedAt };
 }
 
 export async function applyInvoiceSnapshot(snapshot: TInvoiceSnapshot, db: TDb = defaultDb): Promise<TSyncInvoiceResult> {
@@ -56,6 +58,7 @@ export async function applyInvoiceSnapshot(snapshot: TInvoiceSnapshot, db: TDb =
     console.info(JSON.stringify({ level: "info", msg: "invoice of an unknown customer ignored", stripe_invoice_id: invoice.id, stripe_customer_id: stripeCustomerId }));
     return { outcome: "unknown_customer" };
   }
+  await recordCreditApplications(db, invoice.id, snapshot.appliedCreditGrants);
   const stripeSubscriptionId = idOf(invoice.parent?.subscription_details?.subscription ?? null);
   const subscription = stripeSubscriptionId
     ? await db.subscription.findUnique({ where: { stripeSubscriptionId }, select: { id: true } })

@@ -22,6 +22,94 @@ export type TContractException =
   /** Endpoints newer than the spec, with responses derived from the SDK's declarations. */
   | { kind: "operation-added"; method: "get" | "post" | "delete"; path: string; responses: Record<string, TSchemaNode>; drift: string };
 
+// --- billing credits (Known drift: /v1/billing/credit_grants*, credit_balance_summary and
+// credit_balance_transactions* are missing from the spec). Schemas derived from stripe@23's
+// resources/Billing/CreditGrants.d.ts, CreditBalanceSummary.d.ts and CreditBalanceTransactions.d.ts.
+
+const nullable = (schema: TSchemaNode): TSchemaNode => ({ ...schema, nullable: true });
+const object = (properties: Record<string, TSchemaNode>, nullableFields: readonly string[] = []): TSchemaNode => ({
+  type: "object",
+  required: Object.keys(properties),
+  properties: Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, nullableFields.includes(key) ? nullable(value) : value])),
+});
+const STRING: TSchemaNode = { type: "string" };
+const INTEGER: TSchemaNode = { type: "integer" };
+const MONETARY_AMOUNT = object({ type: { type: "string", enum: ["monetary"] }, monetary: object({ currency: STRING, value: INTEGER }) }, ["monetary"]);
+const CREDIT_GRANT = object(
+  {
+    id: { type: "string", pattern: "^credgr_" },
+    object: { type: "string", enum: ["billing.credit_grant"] },
+    amount: MONETARY_AMOUNT,
+    applicability_config: object({
+      scope: { type: "object", properties: { price_type: { type: "string", enum: ["metered"] }, prices: { type: "array", items: object({ id: STRING }, ["id"]) } } },
+    }),
+    category: { type: "string", enum: ["paid", "promotional"] },
+    created: INTEGER,
+    customer: STRING,
+    customer_account: STRING,
+    effective_at: INTEGER,
+    expires_at: INTEGER,
+    livemode: { type: "boolean" },
+    metadata: { type: "object", additionalProperties: STRING },
+    name: STRING,
+    priority: INTEGER,
+    test_clock: STRING,
+    updated: INTEGER,
+    voided_at: INTEGER,
+  },
+  ["customer_account", "effective_at", "expires_at", "name", "priority", "test_clock", "voided_at"],
+);
+const INVOICE_REF = object({ invoice: STRING, invoice_line_item: STRING });
+const CREDIT_BALANCE_TRANSACTION = object(
+  {
+    id: { type: "string", pattern: "^cbtxn_" },
+    object: { type: "string", enum: ["billing.credit_balance_transaction"] },
+    created: INTEGER,
+    credit: object({ amount: MONETARY_AMOUNT, credits_application_invoice_voided: INVOICE_REF, type: { type: "string", enum: ["credits_application_invoice_voided", "credits_granted"] } }, ["credits_application_invoice_voided"]),
+    credit_grant: STRING,
+    debit: object({ amount: MONETARY_AMOUNT, credits_applied: INVOICE_REF, type: { type: "string", enum: ["credits_applied", "credits_expired", "credits_voided"] } }, ["credits_applied"]),
+    effective_at: INTEGER,
+    livemode: { type: "boolean" },
+    test_clock: STRING,
+    type: { type: "string", enum: ["credit", "debit"] },
+  },
+  ["credit", "debit", "test_clock", "type"],
+);
+const CREDIT_BALANCE_SUMMARY = object(
+  {
+    object: { type: "string", enum: ["billing.credit_balance_summary"] },
+    balances: { type: "array", items: object({ available_balance: MONETARY_AMOUNT, ledger_balance: MONETARY_AMOUNT }) },
+    customer: STRING,
+    customer_account: STRING,
+    livemode: { type: "boolean" },
+  },
+  ["customer_account"],
+);
+const list = (items: TSchemaNode): TSchemaNode =>
+  object({ object: { type: "string", enum: ["list"] }, data: { type: "array", items }, has_more: { type: "boolean" }, url: STRING });
+
+function creditOperations(): TContractException[] {
+  const drift = "Known drift: billing credit endpoints are missing from the spec; shapes from stripe@23 resources/Billing/*.d.ts";
+  const operation = (method: "get" | "post", path: string, schema: TSchemaNode): TContractException => ({
+    kind: "operation-added",
+    method,
+    path,
+    responses: { 200: schema, default: { $ref: "#/components/schemas/error" } },
+    drift,
+  });
+  return [
+    operation("post", "/v1/billing/credit_grants", CREDIT_GRANT),
+    operation("get", "/v1/billing/credit_grants", list(CREDIT_GRANT)),
+    operation("get", "/v1/billing/credit_grants/{id}", CREDIT_GRANT),
+    operation("post", "/v1/billing/credit_grants/{id}", CREDIT_GRANT),
+    operation("post", "/v1/billing/credit_grants/{id}/expire", CREDIT_GRANT),
+    operation("post", "/v1/billing/credit_grants/{id}/void", CREDIT_GRANT),
+    operation("get", "/v1/billing/credit_balance_summary", CREDIT_BALANCE_SUMMARY),
+    operation("get", "/v1/billing/credit_balance_transactions", list(CREDIT_BALANCE_TRANSACTION)),
+    operation("get", "/v1/billing/credit_balance_transactions/{id}", CREDIT_BALANCE_TRANSACTION),
+  ];
+}
+
 export const CONTRACT_EXCEPTIONS: readonly TContractException[] = [
   {
     kind: "field-removed",
@@ -73,6 +161,7 @@ export const CONTRACT_EXCEPTIONS: readonly TContractException[] = [
     },
     drift: "Known drift: /v2/billing/meter_event_stream is not in the v2 spec; shape from the SDK declaration",
   },
+  ...creditOperations(),
 ];
 
 // --- citations the type checker verifies -----------------------------------------------------------

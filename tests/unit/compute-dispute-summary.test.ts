@@ -83,12 +83,12 @@ describe("computeDisputeSummary", () => {
       ["storage_event", "invoice_line", "123", "2468", "24.68"],
       ["storage_event", "difference", "-0.4", "2443", "24.43"], // 123 − 12.34 × 10
       ["", "base_fee", "", "1000", "10"],
-      ["", "credit", "", "-500", "-5"],
-      ["", "total", "", "950", "9.5"], // 1000 + 425 + 25 − 500
+      ["", "credit", "", "-450", "-4.5"], // billing credits apply to the usage lines only: 425 + 25 of the 500
+      ["", "total", "", "1000", "10"], // 1000 + 425 + 25 − 450: the base fee stays
     ]);
     const storageRow = records.find((record) => record[at("step")] === "difference" && record[at("meter")] === "storage_event");
     expect(storageRow?.[at("description")]).toContain("value scale 10 (123.4)");
-    expect(records.find((record) => record[at("step")] === "credit")?.[at("description")]).toBe("Credit: goodwill");
+    expect(records.find((record) => record[at("step")] === "credit")?.[at("description")]).toBe("Credit: goodwill ($4.50 of $5.00)");
   });
 
   it("says so when nothing invoiced the meter, and prices nothing without a plan", () => {

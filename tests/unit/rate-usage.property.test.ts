@@ -92,7 +92,7 @@ describe("rateUsage properties", () => {
     );
   });
 
-  it("total = subtotal − credits = the sum of the lines, and never below zero", () => {
+  it("total = subtotal − credits = the sum of the lines, and never below the base fee", () => {
     const credit = fc.oneof(
       fc.bigInt({ min: 0n, max: 10n ** 9n }).map((amountMinor): TRateCredit => ({ kind: "AMOUNT", amountMinor, currency: "usd", reason: "r" })),
       fc.tuple(fc.constantFrom("a", "b"), quantity).map(([meterId, credited]): TRateCredit => ({ kind: "QUANTITY", meterId, quantity: credited, reason: "r" })),
@@ -112,6 +112,8 @@ describe("rateUsage properties", () => {
           expect(rated.totalMinor).toBe(rated.subtotalMinor - rated.creditsMinor);
           expect(rated.totalMinor >= 0n).toBe(true);
           expect(rated.creditsMinor <= rated.subtotalMinor).toBe(true);
+          // Billing credits apply to usage lines only: the base fee is always billed.
+          expect(rated.totalMinor >= baseFeeMinor).toBe(true);
         },
       ),
       { numRuns: 300 },

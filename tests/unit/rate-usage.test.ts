@@ -255,7 +255,7 @@ describe("credits", () => {
     expect(all.amountMinor).toBe(0n);
   });
 
-  it("takes amount credits off the total as negative lines, in order, never below zero", () => {
+  it("takes amount credits off the usage lines as negative lines, in order, never below zero nor off the base fee", () => {
     // base 4,900 + usage 23,000 = 27,900; credit 1,000 → 26,900
     const one = rate(graduated, { calls: 15_000 }, [money(1000n, "Goodwill", "cr_1")]);
     expect(one.subtotalMinor).toBe(27_900n);
@@ -263,16 +263,23 @@ describe("credits", () => {
     expect(one.totalMinor).toBe(26_900n);
     expect(one.lines.at(-1)).toEqual({ kind: "CREDIT", description: "Credit: Goodwill", creditId: "cr_1", reason: "Goodwill", amountMinor: -1000n });
 
-    // base 4,900 + usage 0 = 4,900: a $40 credit applies whole, a $20 one only $9, a third not at all
-    const capped = rate(graduated, { calls: 0 }, [money(4000n, "Migration"), money(2000n, "SLA"), money(500n, "Spare")]);
-    expect(capped.totalMinor).toBe(0n);
-    expect(capped.creditsMinor).toBe(4900n);
+    // base 4,900 + 3,450 calls (1,000 free, 2,450 × 2¢ = 4,900): Stripe's billing
+    // credits apply to metered lines only, so at most 4,900 of credit applies and the base fee stays.
+    const capped = rate(graduated, { calls: 3_450 }, [money(4000n, "Migration"), money(2000n, "SLA"), money(500n, "Spare")]);
+    expect(capped.subtotalMinor).toBe(9_800n);
+    expect(capped.creditsMinor).toBe(4_900n);
+    expect(capped.totalMinor).toBe(4_900n);
     expect(capped.lines.map((entry) => [entry.kind, entry.amountMinor, entry.description])).toEqual([
       ["BASE_FEE", 4900n, "Base fee"],
-      ["USAGE", 0n, "API calls: tier 1: 0 calls at $0.00 = $0.00"],
+      ["USAGE", 4900n, "API calls: tier 1: 1,000 calls at $0.00; tier 2: 2,450 calls at $0.02 = $49.00"],
       ["CREDIT", -4000n, "Credit: Migration"],
       ["CREDIT", -900n, "Credit: SLA ($9.00 of $20.00)"],
     ]);
+
+    // No usage: nothing for a credit to apply to, the base fee is billed whole.
+    const idle = rate(graduated, { calls: 0 }, [money(4000n, "Migration")]);
+    expect(idle).toMatchObject({ subtotalMinor: 4_900n, creditsMinor: 0n, totalMinor: 4_900n });
+    expect(idle.lines.some((entry) => entry.kind === "CREDIT")).toBe(false);
   });
 
   it("refuses a credit in another currency and negative credits", () => {

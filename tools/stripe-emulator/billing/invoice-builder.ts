@@ -256,7 +256,11 @@ export function newInvoice(options: TInvoiceOptions): Stripe.Invoice {
   return invoice;
 }
 
-/** Puts the lines on the invoice (the first ten embedded) and recomputes its totals. */
+/**
+ * Puts the lines on the invoice (the first ten embedded) and recomputes its totals: the subtotal of
+ * the lines, less the billing credits on them (`pretax_credit_amounts`, summed per transaction into
+ * `total_pretax_credit_amounts`; billing/credit-grants.ts).
+ */
 export function setInvoiceLines(invoice: Stripe.Invoice, lines: Stripe.InvoiceLineItem[]): void {
   invoice.lines = {
     object: "list",
@@ -265,10 +269,13 @@ export function setInvoiceLines(invoice: Stripe.Invoice, lines: Stripe.InvoiceLi
     url: `/v1/invoices/${invoice.id}/lines`,
   };
   const subtotal = lines.reduce((sum, line) => sum + line.amount, 0);
+  const credits = lines.flatMap((line) => line.pretax_credit_amounts ?? []);
+  const credited = credits.reduce((sum, credit) => sum + credit.amount, 0);
   invoice.subtotal = subtotal;
   invoice.subtotal_excluding_tax = subtotal;
-  invoice.total = subtotal;
-  invoice.total_excluding_tax = subtotal;
+  invoice.total = subtotal - credited;
+  invoice.total_excluding_tax = subtotal - credited;
+  invoice.total_pretax_credit_amounts = credits.map((credit) => ({ amount: credit.amount, credit_balance_transaction: credit.credit_balance_transaction ?? null, type: credit.type }));
   applyBalance(invoice);
 }
 

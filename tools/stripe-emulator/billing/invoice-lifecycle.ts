@@ -1,5 +1,5 @@
-// An invoice's life: created (draft) → finalized (open) → paid, with the events of each step
-// (SEMANTICS.md §7.2, §14.4).
+// An invoice's life: created (draft) → finalized (open, billing credits applied: credit-grants.ts)
+// → paid, with the events of each step (SEMANTICS.md §7.2, §7.4, §14.4).
 //
 // Payment: the emulator has no payment methods. A `charge_automatically` invoice is paid in full
 // the moment it is finalized (invoice.paid + invoice.payment_succeeded), as if the customer's
@@ -10,6 +10,7 @@ import type Stripe from "stripe";
 import type { TEmitOptions, TEmulator } from "../core/context";
 import { previousAttributes } from "../core/events";
 import { newId } from "../core/ids";
+import { applyCreditGrants } from "./credit-grants";
 import { applyBalance, buildLine, chargeOfInvoiceItem, newInvoice, newInvoiceItem, setInvoiceLines, type TCharge } from "./invoice-builder";
 import { amountFor, describeItem, meteredQuantity } from "./item-charges";
 import { decimalField } from "./pricing";
@@ -102,6 +103,7 @@ export function finalizeInvoice(emulator: TEmulator, invoice: Stripe.Invoice, at
   const customerId = invoiceCustomerId(invoice);
   const customer = emulator.store.get("customers", customerId);
   refreshUsageLines(emulator, invoice, customerId);
+  applyCreditGrants(emulator, invoice, invoiceLines(emulator, invoice), at, { record: true });
   invoice.status = "open";
   invoice.status_transitions.finalized_at = at;
   invoice.effective_at = at;

@@ -8,10 +8,12 @@
 //   items, and the prorations `subscription_details` would create;
 //   with `proration_behavior=always_invoice` and prorations: the invoice the change creates now;
 // - no subscription but `subscription_details.items`: the first invoice of a new subscription.
+// Billing credits in force when the previewed invoice is made apply to it (credit-grants.ts).
 import type Stripe from "stripe";
 import type { TEmulator } from "../core/context";
 import { StripeError } from "../core/errors";
 import { newId } from "../core/ids";
+import { applyCreditGrants } from "./credit-grants";
 import { buildSubscription, firstInvoiceCharges, type TNewSubscription } from "./create-subscription";
 import { buildLine, newInvoice, type TCharge } from "./invoice-builder";
 import { nextBoundary } from "./periods";
@@ -129,6 +131,8 @@ function render(
     graceSeconds: options.reason === "upcoming" ? emulator.config.invoiceGraceSeconds : null,
     lines,
   });
+  // Billing credits as they would apply when this invoice is made (its `created`), nothing recorded.
+  applyCreditGrants(emulator, invoice, lines, options.created, { record: false });
   if (invoice.parent?.subscription_details && options.prorationDate !== undefined) {
     invoice.parent.subscription_details.subscription_proration_date = options.prorationDate;
   }

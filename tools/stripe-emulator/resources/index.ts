@@ -1,5 +1,6 @@
 import type { TEmulator } from "../core/context";
 import type { Router } from "../core/router";
+import { registerCreditGrants } from "./credit-grants";
 import { registerCustomers } from "./customers";
 import { registerEvents } from "./events";
 import { registerInvoices } from "./invoices";
@@ -22,6 +23,7 @@ export function registerResources(router: Router, emulator: TEmulator): void {
   registerTestClocks(router, emulator);
   registerMeters(router, emulator);
   registerMeterEvents(router, emulator);
+  registerCreditGrants(router, emulator);
   registerV2MeterEvents(router, emulator);
   registerWebhookEndpoints(router, emulator);
   registerEvents(router, emulator);

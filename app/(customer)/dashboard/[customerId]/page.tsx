@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { AppShell, PageHeader } from "@/components/app-shell";
+import { CreditsInForce } from "@/components/customer/credits-in-force";
 import { CustomerTabs } from "@/components/customer/customer-tabs";
 import { InvoiceList } from "@/components/customer/invoice-list";
 import { InvoicePreview, StripePreviewComparison } from "@/components/customer/invoice-preview";
@@ -117,7 +118,13 @@ export default async function CustomerDashboardPage({
               <InvoicePreview soFar={preview.soFar} projected={preview.projected} pricedSince={preview.pricedSince} periodStart={period.periodStart} />
               {subscription?.stripeSubscriptionId ? (
                 <Suspense fallback={<p className="mt-3 text-sm text-slate-500">Asking Stripe for its preview…</p>}>
-                  <StripePreviewComparison stripeSubscriptionId={subscription.stripeSubscriptionId} engineTotalMinor={preview.soFar.totalMinor} currency={preview.soFar.currency} reportedAt={freshness.reportedAt} />
+                  <StripePreviewComparison
+                    stripeSubscriptionId={subscription.stripeSubscriptionId}
+                    engineTotalMinor={preview.stripeComparableTotalMinor}
+                    freeUnitsMinor={preview.stripeComparableTotalMinor - preview.soFar.totalMinor}
+                    currency={preview.soFar.currency}
+                    reportedAt={freshness.reportedAt}
+                  />
                 </Suspense>
               ) : null}
             </>
@@ -127,6 +134,11 @@ export default async function CustomerDashboardPage({
             </EmptyState>
           )}
         </Card>
+        {dashboard.credits.length > 0 ? (
+          <Card title="Your credits" className="lg:col-span-2">
+            <CreditsInForce credits={dashboard.credits} />
+          </Card>
+        ) : null}
         <Card title="Invoices">
           {invoices.length === 0 ? <EmptyState title="No invoices yet">Stripe issues one at the end of each billing period.</EmptyState> : <InvoiceList invoices={invoices} />}
         </Card>
