@@ -45,6 +45,12 @@ export default async function FinancePage({ searchParams }: { searchParams: Prom
         <span className="text-slate-500">raw events, Tally&apos;s reported total, Stripe&apos;s meter summary and the invoice per customer, meter and period; drift, its cause and the repair.</span>
       </p>
       <p className="mt-2 text-sm">
+        <Link href="/finance/credits" className="font-medium text-brand-700 hover:underline">
+          Credits →
+        </Link>{" "}
+        <span className="text-slate-500">grant a customer money off their usage or free units of a meter, with a reason and an optional expiry; void one.</span>
+      </p>
+      <p className="mt-2 text-sm">
         <Link href="/finance/audit" className="font-medium text-brand-700 hover:underline">
           Audit log →
         </Link>{" "}

@@ -23,6 +23,11 @@ export default async function ReconciliationPage({ searchParams }: { searchParam
   const runParam = query.run ? `run=${query.run}&` : "";
   return (
     <AppShell user={user} current="/finance">
+      <p className="mb-2 text-sm">
+        <Link href="/finance" className="text-slate-600 hover:text-slate-900">
+          ← Finance
+        </Link>
+      </p>
       <PageHeader
         title="Reconciliation"
         description="For each customer, meter and billing period: the raw events, what Tally reported, Stripe's meter summary and the invoice. Runs nightly; run it now any time."
