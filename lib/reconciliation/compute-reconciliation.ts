@@ -130,8 +130,9 @@ export function computeReconciliation(figures: TReconciliationFigures): TReconci
     // Units the lines carry but their whole values do not (yet): a remainder below one Stripe unit.
     const lineUnits = figures.sent.quantity;
     add("rounding_carry", lineUnits.minus(reported));
-  } else {
-    add("in_flight", figures.pending.quantity);
+  } else if (!figures.pending.quantity.isZero() || !figures.unclaimed.isZero()) {
+    // A latest value: what Stripe lacks of it is the value still on its way.
+    add("in_flight", expected.minus(reported));
   }
 
   const billed = invoiced ?? stripe ?? reported;

@@ -79,4 +79,10 @@ describe("computeReconciliation", () => {
     expect(adjusted).toMatchObject({ cause: null, repairAction: null });
     expect(adjusted.invoiced?.toString()).toBe("100");
   });
+
+  it("explains a latest-value meter's drift by the value still on its way", () => {
+    const result = computeReconciliation(figures({ aggregation: "LAST", raw: d(6), sent: none, stripeValue: 0n, unclaimed: d(6) }));
+    expect(result).toMatchObject({ cause: "in_flight", repairAction: "send_now", causes: [{ code: "in_flight", quantity: "6" }] });
+    expect(result.drift.toString()).toBe("6");
+  });
 });
