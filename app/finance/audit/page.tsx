@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { SelectField, TextField } from "@/components/admin/form-controls";
 import { AppShell, PageHeader } from "@/components/app-shell";
+import { BackLink } from "@/components/ui/back-link";
 import { AuditLogTable } from "@/components/audit-log-table";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -79,11 +80,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
 
   return (
     <AppShell user={user} current="/finance">
-      <p className="mb-2 text-sm">
-        <Link href="/finance" className="text-slate-600 hover:text-slate-900">
-          ← Finance
-        </Link>
-      </p>
+      <BackLink href="/finance">Finance</BackLink>
       <PageHeader title="Audit log" description="Who changed what, when, with the state before and after: plans, subscriptions, customers, API keys, downloads and repairs." />
 
       <Card title="Filters">

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { AppShell, PageHeader } from "@/components/app-shell";
+import { BackLink } from "@/components/ui/back-link";
 import { CreditGrantForm } from "@/components/finance/credit-grant-form";
 import { CreditTable } from "@/components/finance/credit-table";
 import { Card } from "@/components/ui/card";
@@ -16,11 +16,7 @@ export default async function FinanceCreditsPage() {
   const [credits, customers, meters] = await Promise.all([findCredits(), findCustomerOptions(), findMeters()]);
   return (
     <AppShell user={user} current="/finance">
-      <p className="mb-2 text-sm">
-        <Link href="/finance" className="text-slate-600 hover:text-slate-900">
-          ← Finance
-        </Link>
-      </p>
+      <BackLink href="/finance">Finance</BackLink>
       <PageHeader
         title="Credits"
         description="Money off a customer's usage (a Stripe billing credit grant, applied to metered lines when each invoice is finalized) or free units of a meter (granted to each invoice as Stripe drafts it). Every grant and void is in the audit log."

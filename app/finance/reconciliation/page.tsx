@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AppShell, PageHeader } from "@/components/app-shell";
+import { BackLink } from "@/components/ui/back-link";
 import { ReconciliationRunForm } from "@/components/finance/reconciliation-run-form";
 import { ReconciliationTable } from "@/components/finance/reconciliation-table";
 import { Card, Stat } from "@/components/ui/card";
@@ -23,11 +24,7 @@ export default async function ReconciliationPage({ searchParams }: { searchParam
   const runParam = query.run ? `run=${query.run}&` : "";
   return (
     <AppShell user={user} current="/finance">
-      <p className="mb-2 text-sm">
-        <Link href="/finance" className="text-slate-600 hover:text-slate-900">
-          ← Finance
-        </Link>
-      </p>
+      <BackLink href="/finance">Finance</BackLink>
       <PageHeader
         title="Reconciliation"
         description="For each customer, meter and billing period: the raw events, what Tally reported, Stripe's meter summary and the invoice. Runs nightly; run it now any time."

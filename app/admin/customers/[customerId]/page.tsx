@@ -20,6 +20,7 @@ import { formatMoney, formatQuantity } from "@/lib/money/currency";
 import { findLiveSubscription } from "@/lib/subscriptions/find-live-subscriptions";
 import { getUtcMonth } from "@/lib/time/utc-month";
 import { formatDate, formatDateTime } from "@/lib/time/format";
+import { BackLink } from "@/components/ui/back-link";
 
 export const metadata: Metadata = { title: "Customer" };
 
@@ -87,11 +88,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ custo
 
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/admin/customers" className="text-slate-600 hover:text-slate-900">
-          ← Customers
-        </Link>
-      </p>
+      <BackLink href="/admin/customers">Customers</BackLink>
       <PageHeader title={customer.name} description={customer.email ?? "No billing email"} />
       <div className="grid gap-4 sm:grid-cols-3">
         <Stat label="External id" value={<span className="font-mono text-base">{customer.externalId}</span>} />
