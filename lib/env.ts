@@ -61,6 +61,8 @@ export const ZEnv = z.object({
   /** SMTP port of the catcher `npm start` runs when SMTP_URL is unset. */
   TALLY_SMTP_CATCHER_SMTP_PORT: ZPort.default(1025),
 
+  /** Port of the local HubSpot fake `npm start` runs for the demo HubSpot connector (tools/hubspot-fake). */
+  TALLY_HUBSPOT_FAKE_PORT: ZPort.default(12112),
   /** The Next.js app's port. */
   PORT: ZPort.default(3000),
   /** Where `npm start` keeps local state: the embedded database, the generated session secret. */
@@ -103,6 +105,19 @@ export const ZEnv = z.object({
   TALLY_DOWNGRADE_AT: z.enum(["period_end", "now"]).default("period_end"),
   /** The UTC hour from which the worker runs the nightly reconciliation (once per day). */
   TALLY_RECONCILIATION_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(2),
+  /**
+   * Encrypts connector secrets at rest (product database URLs, CRM tokens): 32 bytes, base64 or hex
+   * (`openssl rand -base64 32`). Unset: connectors cannot be created. `npm start` generates one into
+   * the data folder. Changing it makes stored secrets unreadable (re-enter them).
+   */
+  TALLY_ENCRYPTION_KEY: z
+    .string()
+    .refine((value) => /^[0-9a-fA-F]{64}$/.test(value) || Buffer.from(value, "base64").length === 32, "must be 32 bytes, as 64 hex digits or base64")
+    .optional(),
+  /** How often a new connector runs (minutes); each connector's own schedule can be changed in the admin. */
+  TALLY_CONNECTOR_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1_440).default(15),
+  /** How often the worker sends `usage.period_summary` webhooks of every customer's current period (minutes). */
+  TALLY_USAGE_SUMMARY_MINUTES: z.coerce.number().int().min(1).max(1_440).default(15),
   /** Enables /api/bench/* (the naive baseline the benchmarks compare against). Never in production. */
   TALLY_BENCH_ROUTES: z
     .enum(["0", "1"])

@@ -13,7 +13,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { runReporterPass, reporterOptionsFromEnv } from "@/lib/stripe/reporter/run-reporter-pass";
 import { MeterEventSender } from "@/lib/stripe/reporter/send-report-lines";
-import { runDueJobs } from "@/lib/jobs/registry";
+import { runDueJobs, waitForBackgroundJobs } from "@/lib/jobs/registry";
 
 const HEARTBEAT_MS = 5_000;
 /** After an unexpected error, wait before the next pass (doubling up to a minute). */
@@ -84,6 +84,7 @@ async function main() {
       errorPause = Math.min(60_000, errorPause * 2);
     }
   }
+  await waitForBackgroundJobs();
   try {
     await db.reporterWorker.update({ where: { id: workerId }, data: { stoppedAt: new Date(), lastSeenAt: new Date() } });
   } catch (error) {

@@ -14,6 +14,7 @@
 // was in force at its end. After a plan change mid-period, the coming invoice prices only the usage
 // since the change (the usage before it was billed at the old price when the plan changed).
 import Decimal from "decimal.js";
+import { computePricingStart } from "@/lib/billing/compute-pricing-start";
 import { findPlanInForce } from "@/lib/billing/find-plan-in-force";
 import { findRateCredits } from "@/lib/billing/find-rate-credits";
 import { findCreditsInForce, type TCreditRow } from "@/lib/credits/find-credits";
@@ -133,7 +134,7 @@ export async function getUsageDashboard(
   const ratedSoFar = new Map<string, TRatedUsageLine>();
   const ratedProjected = new Map<string, TRatedUsageLine>();
   if (planVersion) {
-    const pricedSince = period.current && live ? pricingStart(live.items, period) : period.periodStart;
+    const pricedSince = period.current && live ? computePricingStart(live.items, period) : period.periodStart;
     const priced = pricedSince.getTime() === period.periodStart.getTime() ? usageRows : await findMeterUsage(db, { customerId, periodStart: pricedSince, periodEnd: period.periodEnd });
     const soFarUsage = new Map(priced.map((row) => [row.meter_id, new ExactDecimal(usageOfRow(row))]));
     const projectedUsage = new Map(
@@ -196,15 +197,6 @@ export async function getUsageDashboard(
     credits: creditsInForce,
     freshness: { usageUpdatedAt: freshness.usage_updated_at, reportedAt: freshness.reported_at, asOf: now },
   };
-}
-
-/** The latest attachment of a live metered price inside the period (a plan change), else the period start. */
-function pricingStart(items: { meterId: string | null; attachedAt: Date }[], period: TPeriod): Date {
-  let start = period.periodStart;
-  for (const item of items) {
-    if (item.meterId && item.attachedAt > start && item.attachedAt < period.periodEnd) start = item.attachedAt;
-  }
-  return start;
 }
 
 function dailySeries(rows: { day: Date; quantity: string; max_quantity: string | null; last_quantity: string | null }[], aggregation: MeterAggregation) {

@@ -13,5 +13,7 @@ export function inTransaction<T>(
   options?: { maxWait?: number; timeout?: number },
 ): Promise<T> {
   const client = db as Partial<Pick<PrismaClient, "$transaction">>;
-  return typeof client.$transaction === "function" ? (db as PrismaClient).$transaction(work, options) : work(db as Prisma.TransactionClient);
+  // A copy: Prisma writes a nested transaction's outer id into the options object it is given, and a
+  // shared options constant would then carry a finished transaction's id into the next call.
+  return typeof client.$transaction === "function" ? (db as PrismaClient).$transaction(work, options && { ...options }) : work(db as Prisma.TransactionClient);
 }

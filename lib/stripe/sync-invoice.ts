@@ -2,11 +2,15 @@
 // Safe to run twice, concurrently and out of order: the copy never moves back to an earlier
 // status (draft < open < uncollectible < paid / void), and within one status a snapshot read
 // earlier than the stored one is dropped. A finalized invoice's applied billing credits are
-// recorded against Tally's credits too (lib/credits/record-credit-applications.ts).
+// recorded against Tally's credits too (lib/credits/record-credit-applications.ts), and the write
+// that first takes the copy out of draft records the `invoice.finalized` webhook with it
+// (lib/webhooks/record-invoice-finalized-webhook.ts): all in one transaction.
 import type Stripe from "stripe";
 import { fetchAppliedCreditGrants, recordCreditApplications, type TAppliedCreditGrant } from "@/lib/credits/record-credit-applications";
-import { db as defaultDb, InvoiceStatus, type TDb } from "@/lib/db";
+import { db as defaultDb, InvoiceStatus, type Prisma, type TDb } from "@/lib/db";
+import { inTransaction } from "@/lib/db/transaction";
 import { getStripe } from "@/lib/stripe/client";
+import { recordInvoiceFinalizedWebhook } from "@/lib/webhooks/record-invoice-finalized-webhook";
 
 /** What Stripe said about one invoice, and when we asked. */
 export type TInvoiceSnapshot =
@@ -24,6 +28,8 @@ export type TSyncInvoiceResult =
 
 const STATUS_RANK: Record<InvoiceStatus, number> = { DRAFT: 0, OPEN: 1, UNCOLLECTIBLE: 2, PAID: 3, VOID: 3 };
 const STATUSES = Object.values(InvoiceStatus);
+/** A snapshot applied outside the caller's transaction gets one of its own (an invoice may have many lines). */
+const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 60_000 };
 
 export async function syncInvoice(stripeInvoiceId: string, db: TDb = defaultDb): Promise<TSyncInvoiceResult> {
   return applyInvoiceSnapshot(await fetchInvoiceSnapshot(stripeInvoiceId), db);
@@ -47,13 +53,18 @@ export async function fetchInvoiceSnapshot(stripeInvoiceId: string): Promise<TIn
 }
 
 export async function applyInvoiceSnapshot(snapshot: TInvoiceSnapshot, db: TDb = defaultDb): Promise<TSyncInvoiceResult> {
+  // A copy of the options: Prisma writes the caller's transaction id into them when it nests.
+  return inTransaction(db, (tx) => applyInTransaction(snapshot, tx), { ...TRANSACTION_OPTIONS });
+}
+
+async function applyInTransaction(snapshot: TInvoiceSnapshot, db: Prisma.TransactionClient): Promise<TSyncInvoiceResult> {
   if (!snapshot.found) {
     await db.invoice.deleteMany({ where: { stripeInvoiceId: snapshot.stripeInvoiceId, status: "DRAFT" } });
     return { outcome: "deleted" };
   }
   const { invoice, lines, fetchedAt } = snapshot;
   const stripeCustomerId = idOf(invoice.customer);
-  const customer = stripeCustomerId ? await db.customer.findUnique({ where: { stripeCustomerId }, select: { id: true } }) : null;
+  const customer = stripeCustomerId ? await db.customer.findUnique({ where: { stripeCustomerId }, select: { id: true, externalId: true, name: true } }) : null;
   if (!customer) {
     console.info(JSON.stringify({ level: "info", msg: "invoice of an unknown customer ignored", stripe_invoice_id: invoice.id, stripe_customer_id: stripeCustomerId }));
     return { outcome: "unknown_customer" };
@@ -82,6 +93,7 @@ export async function applyInvoiceSnapshot(snapshot: TInvoiceSnapshot, db: TDb =
     stripeSyncedAt: fetchedAt,
   };
 
+  const before = await db.invoice.findUnique({ where: { stripeInvoiceId: invoice.id }, select: { status: true } });
   // Insert-or-nothing, then a conditional update: concurrent syncs of one invoice never collide on
   // the unique key, and the row lock taken by the update orders them.
   const inserted = await db.invoice.createMany({ data: [{ stripeInvoiceId: invoice.id, ...fields }], skipDuplicates: true });
@@ -106,13 +118,22 @@ export async function applyInvoiceSnapshot(snapshot: TInvoiceSnapshot, db: TDb =
   }
   const { id: invoiceId } = await db.invoice.findUniqueOrThrow({ where: { stripeInvoiceId: invoice.id }, select: { id: true } });
 
-  await db.invoiceLine.deleteMany({ where: { invoiceId, stripeLineId: { notIn: lines.map((line) => line.id) } } });
-  for (const line of lines) {
-    const data = toLine(line);
+  const lineRows = lines.map((line) => ({ stripeLineId: line.id, ...toLine(line) }));
+  await db.invoiceLine.deleteMany({ where: { invoiceId, stripeLineId: { notIn: lineRows.map((line) => line.stripeLineId) } } });
+  for (const { stripeLineId, ...data } of lineRows) {
     await db.invoiceLine.upsert({
-      where: { invoiceId_stripeLineId: { invoiceId, stripeLineId: line.id } },
-      create: { invoiceId, stripeLineId: line.id, ...data },
+      where: { invoiceId_stripeLineId: { invoiceId, stripeLineId } },
+      create: { invoiceId, stripeLineId, ...data },
       update: data,
+    });
+  }
+
+  // Out of draft for the first time: whichever path saw it first tells the vendor, once.
+  if (status !== "DRAFT" && (before === null || before.status === "DRAFT")) {
+    await recordInvoiceFinalizedWebhook(db, {
+      invoice: { stripeInvoiceId: invoice.id, ...fields, lines: lineRows },
+      customer: { id: customer.id, externalId: customer.externalId, name: customer.name },
+      createdAt: fetchedAt,
     });
   }
   return { outcome, invoiceId };

@@ -53,6 +53,8 @@ export default async function setup() {
   process.env.STRIPE_API_URL = stripe.url;
   process.env.TALLY_TEST_ADMIN_URL = server.url("postgres");
   process.env.NEXTAUTH_SECRET = TEST_AUTH_SECRET;
+  // Connector secrets are encrypted with it (a fixed test key: 32 bytes of base64).
+  process.env.TALLY_ENCRYPTION_KEY = "dGFsbHktaW50ZWdyYXRpb24tdGVzdHMta2V5LTMyYiE=";
   process.env.SMTP_URL = smtpCatcher.smtpUrl;
   process.env.TALLY_TEST_SMTP_CATCHER_URL = smtpCatcher.httpUrl;
 

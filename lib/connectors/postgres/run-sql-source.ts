@@ -1,0 +1,109 @@
+// One run of a SQL source: read the product database, turn its rows into usage events, record them
+// through the API's recording path. Events are recorded in chunks, each in a transaction with the
+// aggregate state it moves, so a crash mid-run leaves every chunk either whole or absent (and the
+// next run, with the same deterministic keys, records what is missing and nothing twice).
+//
+// A dry run does all of it inside one transaction that is rolled back: it reports exactly what the
+// run would record (the same validation, the same duplicates), and writes nothing.
+import { db as defaultDb, type Prisma, type SqlSourceMode } from "@/lib/db";
+import { openSecret } from "../secret-box";
+import { ConnectorError, type TConnectorRowError, type TConnectorRunResult } from "../types";
+import { aggregateKeysOf, computeAggregateSourceEvents, computeRawSourceEvents, requireSourceColumns, type TSourceEvent } from "./compute-source-events";
+import { findAggregateStates, updateAggregateStates } from "./connector-aggregates-query";
+import { readSourceRows } from "./read-source-rows";
+import { recordSourceEvents } from "./record-source-events";
+
+export type TSqlSource = { id: string; query: string; mode: SqlSourceMode; keyPrefix: string; secretCiphertext: string };
+
+/** An event a run records (or, dry, would record). */
+export type TPlannedEvent = {
+  ref: string;
+  idempotencyKey: string;
+  customer: string;
+  meter: string;
+  /** The event's quantity: for an aggregate row, the change of its total. */
+  quantity: string | null;
+  occurredAt: string;
+  /** AGGREGATE: the total before and after. */
+  previousTotal: string | null;
+  total: string | null;
+};
+
+export type TSqlSourceRun = TConnectorRunResult & { events: TPlannedEvent[] };
+
+const CHUNK_EVENTS = 1_000;
+const CHUNK_TRANSACTION = { maxWait: 15_000, timeout: 60_000 };
+const DRY_RUN_TRANSACTION = { maxWait: 15_000, timeout: 300_000 };
+/** A dry run lists at most this many events (its counts cover them all). */
+export const MAX_PLANNED_EVENTS = 500;
+
+class DryRunRollback extends Error {}
+
+export async function runSqlSource(source: TSqlSource, options: { now: Date; dryRun?: boolean; db?: typeof defaultDb }): Promise<TSqlSourceRun> {
+  const db = options.db ?? defaultDb;
+  const url = openSecret(source.secretCiphertext);
+  const { columns, rows } = await readSourceRows({ url, query: source.query }, { now: options.now });
+  requireSourceColumns(source.mode, columns);
+
+  const computed =
+    source.mode === "RAW"
+      ? computeRawSourceEvents(rows, source.keyPrefix)
+      : computeAggregateSourceEvents(rows, source.keyPrefix, await findAggregateStates(db, source.id, aggregateKeysOf(rows)));
+
+  const recorded: TSourceEvent[] = [];
+  const errors: TConnectorRowError[] = [...computed.errors];
+  let duplicates = 0;
+  const recordChunk = async (tx: Prisma.TransactionClient, chunk: TSourceEvent[]) => {
+    const result = await recordSourceEvents(tx, chunk, options.now);
+    if (source.mode === "AGGREGATE") {
+      const moved = [...result.recorded, ...result.duplicates].flatMap((event) => (event.aggregate ? [event.aggregate] : []));
+      if ((await updateAggregateStates(tx, source.id, moved)) !== moved.length) {
+        throw new ConnectorError("concurrent_run", "Another run changed this source's totals at the same time; this chunk was rolled back and the next run records it.");
+      }
+    }
+    recorded.push(...result.recorded);
+    duplicates += result.duplicates.length;
+    errors.push(...result.errors);
+  };
+
+  const chunks = chunk(computed.events, CHUNK_EVENTS);
+  if (options.dryRun) {
+    await db
+      .$transaction(async (tx) => {
+        for (const events of chunks) await recordChunk(tx, events);
+        throw new DryRunRollback();
+      }, DRY_RUN_TRANSACTION)
+      .catch((error: unknown) => {
+        if (!(error instanceof DryRunRollback)) throw error;
+      });
+  } else {
+    for (const events of chunks) await db.$transaction((tx) => recordChunk(tx, events), CHUNK_TRANSACTION);
+  }
+
+  return {
+    rowsRead: rows.length,
+    recorded: recorded.length,
+    unchanged: computed.unchanged + duplicates,
+    errors,
+    events: recorded.slice(0, MAX_PLANNED_EVENTS).map(toPlannedEvent),
+  };
+}
+
+function toPlannedEvent(event: TSourceEvent): TPlannedEvent {
+  return {
+    ref: event.ref,
+    idempotencyKey: event.input.idempotency_key,
+    customer: event.input.customer,
+    meter: event.input.meter,
+    quantity: event.input.value === undefined ? null : String(event.input.value),
+    occurredAt: String(event.input.timestamp),
+    previousTotal: event.aggregate?.previous ?? null,
+    total: event.aggregate?.total ?? null,
+  };
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+}
