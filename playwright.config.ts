@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
-import { E2E_DB_PORT, E2E_PORT, E2E_SMTP_CATCHER_HTTP_PORT, E2E_SMTP_CATCHER_SMTP_PORT, E2E_STRIPE_PORT } from "./tests/e2e/ports";
+import { E2E_DB_PORT, E2E_HUBSPOT_FAKE_PORT, E2E_PORT, E2E_SMTP_CATCHER_HTTP_PORT, E2E_SMTP_CATCHER_SMTP_PORT, E2E_STRIPE_PORT } from "./tests/e2e/ports";
 
 const PORT = E2E_PORT;
 const DATA_DIR = path.join(os.tmpdir(), `tally-e2e-${E2E_DB_PORT}`);
@@ -48,6 +48,8 @@ export default defineConfig({
       STRIPE_SECRET_KEY: "",
       TALLY_SMTP_CATCHER_HTTP_PORT: String(E2E_SMTP_CATCHER_HTTP_PORT),
       TALLY_SMTP_CATCHER_SMTP_PORT: String(E2E_SMTP_CATCHER_SMTP_PORT),
+      TALLY_HUBSPOT_FAKE_PORT: String(E2E_HUBSPOT_FAKE_PORT),
+      TALLY_ENCRYPTION_KEY: "",
       SMTP_URL: "",
       TALLY_DATA_DIR: DATA_DIR,
       NEXTAUTH_URL: `http://localhost:${PORT}`,

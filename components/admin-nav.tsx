@@ -10,6 +10,7 @@ const LINKS = [
   { href: "/admin/customers", label: "Customers" },
   { href: "/admin/api-keys", label: "API keys" },
   { href: "/admin/sync", label: "Stripe sync" },
+  { href: "/admin/connectors", label: "Connectors" },
   { href: "/finance/audit", label: "Audit log" },
 ];
 

@@ -122,3 +122,36 @@ export function readDrainBenchConfig(): TDrainBenchConfig {
     keepData: process.env.BENCH_KEEP_DATA === "1",
   };
 }
+
+/** The SQL source benchmark's knobs (`npm run bench:connectors`, tests/bench/connectors.ts). */
+export type TConnectorBenchConfig = {
+  quick: boolean;
+  /** Rows in the product table: what one run reads (at most a run's cap, SOURCE_LIMITS.maxRows). */
+  rows: number;
+  customers: number;
+  /** The rows' timestamps are spread over the last this many days. */
+  days: number;
+  /** Rows the naive baseline records (one recordUsageEvents call each); its full-run time is extrapolated. */
+  naiveRows: number;
+  /** Rows whose quantity changes before the aggregate source's second run, in percent of the table. */
+  changedPercent: number;
+  dbPort: number;
+  dataDir: string;
+  keepData: boolean;
+};
+
+export function readConnectorBenchConfig(): TConnectorBenchConfig {
+  const quick = process.env.BENCH_QUICK === "1";
+  const dbPort = integer("BENCH_DB_PORT", 54391);
+  return {
+    quick,
+    rows: integer("BENCH_ROWS", quick ? 20_000 : 100_000),
+    customers: Math.min(9_999, integer("BENCH_CUSTOMERS", 100)),
+    days: integer("BENCH_DAYS", 3),
+    naiveRows: integer("BENCH_NAIVE_ROWS", quick ? 2_000 : 10_000),
+    changedPercent: 1,
+    dbPort,
+    dataDir: path.join(os.tmpdir(), `tally-bench-connectors-${dbPort}`),
+    keepData: process.env.BENCH_KEEP_DATA === "1",
+  };
+}

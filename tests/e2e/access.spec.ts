@@ -5,7 +5,7 @@ test.describe("role and tenant guards in the browser", () => {
   test("a customer is refused the admin and finance areas", async ({ page }) => {
     await logIn(page, "ada@acme.test");
     await expect(page).toHaveURL(/\/dashboard\//);
-    for (const path of ["/admin", "/finance", "/finance/reconciliation"]) {
+    for (const path of ["/admin", "/admin/connectors", "/finance", "/finance/reconciliation"]) {
       const response = await page.goto(path);
       expect(response?.status(), path).toBe(403);
       await expect(page.getByRole("heading", { name: "You don't have access to this page" })).toBeVisible();

