@@ -228,6 +228,17 @@ describe("failures are visible, never a silent zero", () => {
     });
     expect(await refused({ connectionUrl: product.readerUrl, mode: "RAW", query: "SELECT $3::text AS event_id" })).toMatchObject({ errors: [{ pointer: "/query" }] });
     expect(await db.connector.count({ where: { secretHint: { contains: new URL(product.readerUrl).pathname } } })).toBe(0);
+
+    // A taken name, or a taken key prefix (which would make two sources' events share keys), is named at its field.
+    const first = await source(context, { connectionUrl: product.readerUrl, mode: "RAW", query: RAW_QUERY });
+    expect(await refused({ name: first.name, connectionUrl: product.readerUrl, mode: "RAW", query: RAW_QUERY })).toMatchObject({
+      code: "conflict",
+      errors: [{ pointer: "/name", detail: `A connector is already named "${first.name}".` }],
+    });
+    expect(await refused({ keyPrefix: first.keyPrefix, connectionUrl: product.readerUrl, mode: "RAW", query: RAW_QUERY })).toMatchObject({
+      code: "conflict",
+      errors: [{ pointer: "/keyPrefix", detail: expect.stringContaining(`"${first.keyPrefix}"`) }],
+    });
   });
 
   it("a query that breaks later, a product database that goes away, a secret sealed with another key: FAILED runs with the reason", async () => {
