@@ -332,7 +332,7 @@ describe("syncHubSpotCompanies: HubSpot's failures", () => {
     expect(error.message).toContain("Could not reach HubSpot at http://127.0.0.1:");
   });
 
-  it("keeps domain searches under HubSpot's search limit", async () => {
+  it("gets every company through HubSpot's search limit (the fake enforces it): searches are paced, and a 429 is waited out", async () => {
     const connector = await createConnector();
     const customers = [];
     for (let index = 0; index < 10; index++) {
@@ -343,11 +343,11 @@ describe("syncHubSpotCompanies: HubSpot's failures", () => {
 
     const result = await syncHubSpotCompanies(connector, customers.map((customer) => summaryOf(customer)), { now }); // the default pacing and retries
 
-    expect(result.recorded).toBe(10);
+    expect(result).toMatchObject({ recorded: 10, errors: [] });
+    // One successful search per domain; on a loaded machine requests may still arrive bunched and
+    // meet a 429, which is retried (the pacing itself: tests/unit/create-window-limiter.test.ts).
     const searches = calls("/crm/v3/objects/companies/search");
-    expect(searches).toHaveLength(10);
-    expect(searches.every((request) => request.status === 200)).toBe(true);
-    const busiestSecond = Math.max(...searches.map((start) => searches.filter((other) => other.at >= start.at && other.at < start.at + 1_000).length));
-    expect(busiestSecond).toBeLessThanOrEqual(5);
+    expect(searches.filter((request) => request.status === 200)).toHaveLength(10);
+    expect(searches.every((request) => request.status === 200 || request.status === 429)).toBe(true);
   });
 });

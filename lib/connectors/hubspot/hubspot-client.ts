@@ -11,6 +11,7 @@
 // middleware, so a configured one never runs.)
 import { Client } from "@hubspot/api-client";
 import { ConnectorError } from "../types";
+import { createWindowLimiter } from "./create-window-limiter";
 import { computeHubSpotRetryDelay, DEFAULT_HUBSPOT_RETRY, type THubSpotRetryOptions } from "./hubspot-retry-delay";
 
 export const HUBSPOT_API_BASE_URL = "https://api.hubapi.com";
@@ -169,25 +170,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** At most `limit` starts in any `intervalMs` (a rolling window, like HubSpot's); callers wait in order. */
-function createWindowLimiter(limit: number, intervalMs: number): () => Promise<void> {
-  const starts: number[] = [];
-  let queue: Promise<void> = Promise.resolve();
-  return () => {
-    const turn = queue.then(async () => {
-      for (;;) {
-        const now = Date.now();
-        while (starts.length > 0 && (starts[0] ?? 0) <= now - intervalMs) starts.shift();
-        if (starts.length < limit) {
-          starts.push(now);
-          return;
-        }
-        await sleep((starts[0] ?? now) + intervalMs - now + 1);
-      }
-    });
-    queue = turn;
-    return turn;
-  };
 }
