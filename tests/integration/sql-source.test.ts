@@ -177,6 +177,24 @@ describe("an aggregate source", () => {
     expect(invoice && meteredQuantity(invoice, priceOf(calls.id))).toBe(expected);
   });
 
+  it("needs SUM meters: a COUNT meter's totals are errors on their rows, the SUM meter's are recorded", async () => {
+    const { context, meters, clock, customer } = await subscribedCustomer(2);
+    const [calls, logins] = meters as [(typeof meters)[0], (typeof meters)[0]];
+    const product = await productDatabase(RAW_SCHEMA);
+    await writeCalls(product, customer.externalId, calls.eventName, 5, 10, JAN_1);
+    await writeCalls(product, customer.externalId, logins.eventName, 5, 1, JAN_1);
+    await clockAdvance(clock.id, NOW);
+    const connector = await source(context, { connectionUrl: product.readerUrl, mode: "AGGREGATE", query: AGGREGATE_QUERY });
+
+    const outcome = await run(connector.id);
+    expect(outcome).toMatchObject({ status: "PARTIAL", result: { rowsRead: 2, recorded: 1 } });
+    expect(outcome?.result.errors).toEqual([
+      { ref: expect.stringContaining(logins.eventName), code: "meter_not_summable", detail: expect.stringContaining("is a COUNT meter; per-period totals need a SUM meter") },
+    ]);
+    expect(await db.usageEvent.count({ where: { customerId: customer.id, meterId: logins.id } })).toBe(0);
+    expect(Number(await rawTotal(customer.id, calls.id))).toBe(await productTotal(product, customer.externalId, calls.eventName));
+  });
+
   it("a total that falls on a meter without negative values is an error on its row, and its state waits for the total to recover", async () => {
     const { context, meters, clock, customer } = await subscribedCustomer(1);
     const calls = meters[0] as (typeof meters)[0];

@@ -50,8 +50,9 @@ export async function runSqlSource(source: TSqlSource, options: { now: Date; dry
       ? computeRawSourceEvents(rows, source.keyPrefix)
       : computeAggregateSourceEvents(rows, source.keyPrefix, await findAggregateStates(db, source.id, aggregateKeysOf(rows)));
 
-  const recorded: TSourceEvent[] = [];
   const errors: TConnectorRowError[] = [...computed.errors];
+  const events = source.mode === "AGGREGATE" ? await keepSummableMeters(db, computed.events, errors) : computed.events;
+  const recorded: TSourceEvent[] = [];
   let duplicates = 0;
   const recordChunk = async (tx: Prisma.TransactionClient, chunk: TSourceEvent[]) => {
     const result = await recordSourceEvents(tx, chunk, options.now);
@@ -66,7 +67,7 @@ export async function runSqlSource(source: TSqlSource, options: { now: Date; dry
     errors.push(...result.errors);
   };
 
-  const chunks = chunk(computed.events, CHUNK_EVENTS);
+  const chunks = chunk(events, CHUNK_EVENTS);
   if (options.dryRun) {
     await db
       .$transaction(async (tx) => {
@@ -87,6 +88,26 @@ export async function runSqlSource(source: TSqlSource, options: { now: Date; dry
     errors,
     events: recorded.slice(0, MAX_PLANNED_EVENTS).map(toPlannedEvent),
   };
+}
+
+/**
+ * A change of a total is only a usage event for a SUM meter: a COUNT meter would count each change
+ * as one, a MAX or LAST meter would take the change for the value. Other meters' rows are errors
+ * (unknown meters are left to the recording path, which names them).
+ */
+async function keepSummableMeters(db: typeof defaultDb, events: TSourceEvent[], errors: TConnectorRowError[]): Promise<TSourceEvent[]> {
+  const meters = await db.meter.findMany({ where: { eventName: { in: [...new Set(events.map((event) => event.input.meter))] } }, select: { eventName: true, aggregation: true } });
+  const aggregationOf = new Map(meters.map((meter) => [meter.eventName, meter.aggregation]));
+  return events.filter((event) => {
+    const aggregation = aggregationOf.get(event.input.meter);
+    if (aggregation === undefined || aggregation === "SUM") return true;
+    errors.push({
+      ref: event.ref,
+      code: "meter_not_summable",
+      detail: `meter: ${event.input.meter} is a ${aggregation} meter; per-period totals need a SUM meter (send its rows as raw events instead).`,
+    });
+    return false;
+  });
 }
 
 function toPlannedEvent(event: TSourceEvent): TPlannedEvent {
