@@ -5,7 +5,7 @@ import type { TConnectorRowError } from "@/lib/connectors/types";
 import type { TPlannedEvent } from "@/lib/connectors/postgres/run-sql-source";
 import { formatDateTime } from "@/lib/time/format";
 
-export type TDryRun = { rowsRead: number; recorded: number; unchanged: number; errorCount: number; errors: TConnectorRowError[]; events: TPlannedEvent[] };
+export type TDryRun = { rowsRead: number; recorded: number; unchanged: number; errorCount: number; errors: TConnectorRowError[]; events: TPlannedEvent[]; truncated: boolean };
 
 const number = (value: number) => value.toLocaleString("en-US");
 
@@ -25,6 +25,7 @@ export function ConnectorDryRunResult({ result, aggregate }: { result: TDryRun; 
         {result.recorded === 1 ? "event" : "events"}; {number(result.unchanged)} {aggregate ? "unchanged or already recorded" : "already recorded"}
         {result.errorCount > 0 ? <span className="font-medium text-red-700">; {number(result.errorCount)} {result.errorCount === 1 ? "row has an error" : "rows have errors"}</span> : null}.
       </p>
+      {result.truncated ? <p className="text-sm text-amber-800">The dry run stopped after these {number(result.rowsRead)} rows; a run reads them all.</p> : null}
 
       {result.events.length > 0 ? (
         <div className="relative max-h-96 overflow-auto rounded-md bg-white ring-1 ring-slate-200" role="region" aria-label="Events the dry run would record" tabIndex={0}>

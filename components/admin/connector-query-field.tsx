@@ -18,7 +18,7 @@ WHERE created_at >= $1
 GROUP BY 1, 2, 4`,
 } as const;
 
-export const QUERY_HINT = "$1 is now − 35 days and $2 is now (timestamptz). Read-only: it runs in a read-only transaction.";
+export const QUERY_HINT = "$1 is now − 35 days, $2 is now, and for raw events $3 is the last run's start less an hour (timestamptz). It runs in a read-only transaction.";
 
 export function ConnectorQueryField({
   id,

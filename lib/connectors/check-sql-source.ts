@@ -11,7 +11,7 @@ import { ConnectorError } from "./types";
 export async function checkSqlSource(source: { connectionUrl: string; query: string; mode: SqlSourceMode }, now: Date, pointerPrefix = ""): Promise<void> {
   try {
     const { columns } = await readSourceRows({ url: source.connectionUrl, query: source.query }, { now, columnsOnly: true });
-    requireSourceColumns(source.mode, columns);
+    requireSourceColumns(source.mode, columns, source.query);
   } catch (error) {
     if (!(error instanceof ConnectorError)) throw error;
     const field = `${pointerPrefix}${error.code === "connection_failed" ? "/connectionUrl" : "/query"}`;

@@ -8,6 +8,7 @@ import { createSqlSource } from "@/lib/connectors/create-sql-source";
 import { previewSqlSource } from "@/lib/connectors/preview-sql-source";
 import { runConnector } from "@/lib/connectors/run-connector";
 import { runDueConnectors } from "@/lib/connectors/run-due-connectors";
+import { runSqlSource } from "@/lib/connectors/postgres/run-sql-source";
 import { ZSqlSourceCreateInput } from "@/lib/connectors/schemas";
 import { sealSecret } from "@/lib/connectors/secret-box";
 import { updateConnector } from "@/lib/connectors/update-connector";
@@ -133,6 +134,63 @@ describe("a raw-event source", () => {
     expect(changed?.result.errors).toEqual([
       { ref: expect.stringMatching(new RegExp(`^row \\d+ \\(event call-${firstId}\\)$`)), code: "idempotency_key_reused", detail: expect.stringContaining("a recorded event is never changed") },
     ]);
+  });
+});
+
+describe("reading a large source", () => {
+  it("streams its rows a page at a time (numbered across pages), and a run past its row cap stops with what it recorded said", async () => {
+    const { context, meters, clock, customer } = await subscribedCustomer(1);
+    const calls = meters[0] as (typeof meters)[0];
+    const product = await productDatabase(RAW_SCHEMA);
+    await product.query(
+      `INSERT INTO api_calls (account, kind, units, created_at) SELECT $1, $2, 1 + i % 3, $3::timestamptz + i * interval '1 minute' FROM generate_series(1, 2500) AS i`,
+      [customer.externalId, calls.eventName, at(JAN_1)],
+    );
+    await product.query(`UPDATE api_calls SET account = 'nobody' WHERE id = 2222`);
+    await clockAdvance(clock.id, NOW);
+    const connector = await source(context, { connectionUrl: product.readerUrl, mode: "RAW", query: `${RAW_QUERY.replace(";", "")} ORDER BY id` });
+    const sql = { id: connector.id, query: connector.query ?? "", mode: "RAW" as const, keyPrefix: connector.keyPrefix ?? "", secretCiphertext: connector.secretCiphertext };
+
+    const capped = await runSqlSource(sql, { now: at(NOW), read: { pageRows: 700, maxRows: 2_000 } }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(capped).toMatchObject({ code: "too_many_rows", message: expect.stringContaining("the first 1,400 were recorded") });
+    expect(await db.usageEvent.count({ where: { customerId: customer.id } })).toBe(1_400);
+
+    const whole = await runSqlSource(sql, { now: at(NOW), read: { pageRows: 700 } });
+    expect(whole).toMatchObject({ rowsRead: 2_500, recorded: 1_099, unchanged: 1_400, truncated: false });
+    expect(whole.errors).toEqual([{ ref: "row 2222 (event call-2222)", code: "unknown_customer", detail: expect.stringContaining('"nobody"') }]);
+    expect(Number(await rawTotal(customer.id, calls.id))).toBe(await productTotal(product, customer.externalId, calls.eventName));
+  });
+
+  it("gives raw queries $3, the last run's start less an hour, so a run reads only what the product wrote since", async () => {
+    const { context, meters, clock, customer } = await subscribedCustomer(1);
+    const calls = meters[0] as (typeof meters)[0];
+    const product = await productDatabase(`${RAW_SCHEMA}; ALTER TABLE api_calls ADD COLUMN inserted_at timestamptz NOT NULL DEFAULT now();`);
+    const write = (count: number, insertedAt: number) =>
+      product.query(
+        `INSERT INTO api_calls (account, kind, units, created_at, inserted_at) SELECT $1, $2, 2, $3::timestamptz + i * interval '1 minute', $4 FROM generate_series(1, ${count}) AS i`,
+        [customer.externalId, calls.eventName, at(JAN_1 + DAY), at(insertedAt)],
+      );
+    await write(50, NOW - 2 * HOUR);
+    await clockAdvance(clock.id, NOW);
+    const query = RAW_QUERY.replace("WHERE created_at >= $1 AND created_at < $2", "WHERE inserted_at >= $3 AND created_at >= $1");
+    const connector = await source(context, { connectionUrl: product.readerUrl, mode: "RAW", query });
+
+    expect(await run(connector.id)).toMatchObject({ result: { rowsRead: 50, recorded: 50 } }); // no run before: $3 = $1
+    await write(7, NOW + 30 * 60); // written after that run started
+    expect(await run(connector.id, NOW + HOUR)).toMatchObject({ result: { rowsRead: 7, recorded: 7, unchanged: 0 } });
+    // A row the product commits late, stamped 20 minutes before the last run: inside the hour of
+    // overlap, read with the 7 (already recorded) and recorded once.
+    await write(1, NOW + 40 * 60);
+    expect(await run(connector.id, NOW + 2 * HOUR)).toMatchObject({ result: { rowsRead: 8, recorded: 1, unchanged: 7 } });
+    expect(Number(await rawTotal(customer.id, calls.id))).toBe(2 * 58);
+
+    // Totals must add up whole periods: $3 is refused for them.
+    await expect(source(context, { connectionUrl: product.readerUrl, mode: "AGGREGATE", query: AGGREGATE_QUERY.replace("$1", "$3") })).rejects.toMatchObject({
+      errors: [{ pointer: "/query", detail: expect.stringContaining("not $3") }],
+    });
   });
 });
 

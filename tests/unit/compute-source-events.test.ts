@@ -71,10 +71,25 @@ describe("the query's shape", () => {
     expect(() => requireSourceColumns("RAW", ["customer", "meter", "quantity"])).toThrow("event_id, occurred_at are missing (it returned customer, meter, quantity)");
   });
 
-  it("binds as many of $1 and $2 as the query uses, and no more exist", () => {
+  it("binds as many of $1, $2 and $3 as the query uses, and no more exist", () => {
     expect(countQueryParameters("SELECT 1")).toBe(0);
     expect(countQueryParameters("SELECT * FROM t WHERE at >= $1")).toBe(1);
     expect(countQueryParameters("SELECT * FROM t WHERE at < $2 AND at >= $1")).toBe(2);
-    expect(() => countQueryParameters("SELECT $3")).toThrow("only $1");
+    expect(countQueryParameters("SELECT * FROM t WHERE inserted_at >= $3")).toBe(3);
+    expect(() => countQueryParameters("SELECT $4")).toThrow("only $1");
+  });
+
+  it("keeps $3 (rows since the last run) to raw events: a total must add up its whole period", () => {
+    const columns = ["customer", "meter", "quantity", "occurred_at"];
+    expect(() => requireSourceColumns("AGGREGATE", columns, "SELECT … WHERE created_at >= $3 GROUP BY 1, 2, 4")).toThrow("not $3");
+    expect(() => requireSourceColumns("RAW", [...columns, "event_id"], "SELECT … WHERE created_at >= $3")).not.toThrow();
+  });
+
+  it("numbers rows across pages, and catches a total returned twice on two pages", () => {
+    expect(computeRawSourceEvents([row({ event_id: 9, quantity: "x" })], "p", 5_001).errors[0]?.ref).toBe("row 5001 (event 9)");
+    const seen = new Map<string, number>();
+    computeAggregateSourceEvents([row()], "p", new Map(), { firstRow: 1, seen });
+    const second = computeAggregateSourceEvents([row()], "p", new Map(), { firstRow: 5_001, seen });
+    expect(second.errors[0]).toMatchObject({ ref: expect.stringMatching(/^row 5001 /), code: "duplicate_row" });
   });
 });

@@ -33,8 +33,14 @@ export const aggregateStateKey = (key: TAggregateKey) => `${key.customer}\u0000$
 
 export type TComputedSourceEvents = { events: TSourceEvent[]; unchanged: number; errors: TConnectorRowError[] };
 
-/** The query must return the mode's columns; a missing one fails the run (every row would). */
-export function requireSourceColumns(mode: SqlSourceMode, columns: readonly string[]): void {
+/**
+ * The query must return the mode's columns; a missing one fails the run (every row would). A total
+ * must cover its whole period, so `$3` (rows since the last run) is for raw events only.
+ */
+export function requireSourceColumns(mode: SqlSourceMode, columns: readonly string[], query = ""): void {
+  if (mode === "AGGREGATE" && /\$3(?!\d)/.test(query)) {
+    throw new ConnectorError("query_parameters", "Per-period totals must add up whole periods on every run: use $1 (now − 35 days), not $3 (since the last run), which is for raw events.");
+  }
   const missing = SOURCE_COLUMNS[mode].filter((column) => !columns.includes(column));
   if (missing.length === 0) return;
   throw new ConnectorError(
@@ -43,11 +49,12 @@ export function requireSourceColumns(mode: SqlSourceMode, columns: readonly stri
   );
 }
 
-export function computeRawSourceEvents(rows: readonly Record<string, unknown>[], keyPrefix: string): TComputedSourceEvents {
+/** `firstRow`: the number of rows[0] in the whole result (a run reads it a page at a time). */
+export function computeRawSourceEvents(rows: readonly Record<string, unknown>[], keyPrefix: string, firstRow = 1): TComputedSourceEvents {
   const events: TSourceEvent[] = [];
   const errors: TConnectorRowError[] = [];
   rows.forEach((row, index) => {
-    const number = index + 1;
+    const number = firstRow + index;
     const eventId = toText(row.event_id);
     const ref = eventId ? `row ${number} (event ${eventId})` : `row ${number}`;
     const fields = parseCommonFields(row, { quantityRequired: false });
@@ -75,17 +82,22 @@ export function computeRawSourceEvents(rows: readonly Record<string, unknown>[],
   return { events, unchanged: 0, errors };
 }
 
+/**
+ * `firstRow` as for raw rows; `seen` (the row number of each total read so far in this run) spans
+ * the run's pages, so a total returned twice is caught across them.
+ */
 export function computeAggregateSourceEvents(
   rows: readonly Record<string, unknown>[],
   keyPrefix: string,
   state: ReadonlyMap<string, TAggregateState>,
+  options: { firstRow?: number; seen?: Map<string, number> } = {},
 ): TComputedSourceEvents {
   const events: TSourceEvent[] = [];
   const errors: TConnectorRowError[] = [];
-  const seen = new Map<string, number>();
+  const seen = options.seen ?? new Map<string, number>();
   let unchanged = 0;
   rows.forEach((row, index) => {
-    const number = index + 1;
+    const number = (options.firstRow ?? 1) + index;
     const fields = parseCommonFields(row, { quantityRequired: true });
     const ref = fields.value ? `row ${number} (${fields.value.customer} · ${fields.value.meter} · ${fields.value.occurredAt.toISOString()})` : `row ${number}`;
     if (!fields.value || fields.problems.length > 0) {

@@ -111,7 +111,7 @@ export default async function ConnectorPage({
       {sql ? (
         <Card title="Query" className="mt-6">
           <pre className="overflow-x-auto rounded-md bg-slate-50 p-3 font-mono text-xs text-slate-900 ring-1 ring-slate-200">{connector.query}</pre>
-          <p className="mt-2 text-xs text-slate-500">$1 is now − 35 days and $2 is now, at each run.</p>
+          <p className="mt-2 text-xs text-slate-500">$1 is now − 35 days, $2 is now and $3 the last run&rsquo;s start less an hour, at each run.</p>
         </Card>
       ) : null}
 
