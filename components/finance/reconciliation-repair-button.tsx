@@ -1,11 +1,7 @@
 "use client";
 // A reconciliation row's repair, after a confirmation that says what it will do in Stripe.
-import { useRouter } from "next/navigation";
-import { useState } from "react";
 import { repairReconciliationLineAction } from "@/app/finance/reconciliation/actions";
-import { FormAlert, FormNotice } from "@/components/admin/form-controls";
-import { useStaffAction } from "@/components/admin/use-staff-action";
-import { Button } from "@/components/ui/button";
+import { ConfirmActionButton } from "@/components/admin/confirm-action-button";
 import { REPAIR_LABELS, type TRepairAction } from "@/lib/reconciliation/compute-reconciliation";
 
 const EXPLAIN: Record<TRepairAction, string> = {
@@ -17,43 +13,18 @@ const EXPLAIN: Record<TRepairAction, string> = {
 };
 
 export function ReconciliationRepairButton({ lineId, action, label }: { lineId: string; action: TRepairAction; label: string }) {
-  const router = useRouter();
-  const { run, pending, error } = useStaffAction(repairReconciliationLineAction);
-  const [confirming, setConfirming] = useState(false);
-  const [done, setDone] = useState<string | null>(null);
-
-  if (done) return <FormNotice>{done}</FormNotice>;
-  if (!confirming) {
-    return (
-      <Button type="button" variant="secondary" className="px-2.5 py-1 text-xs whitespace-nowrap" onClick={() => setConfirming(true)} aria-label={`${REPAIR_LABELS[action]}: ${label}`}>
-        {REPAIR_LABELS[action]}…
-      </Button>
-    );
-  }
   return (
-    <div role="group" aria-label={`${REPAIR_LABELS[action]}: ${label}`} className="min-w-56 space-y-2 text-left">
-      <p className="text-xs text-slate-700">{EXPLAIN[action]} The figures are checked again first.</p>
-      <div className="flex gap-2">
-        <Button
-          type="button"
-          variant="secondary"
-          className="px-2.5 py-1 text-xs"
-          disabled={pending}
-          onClick={() =>
-            run({ lineId }, (result) => {
-              setConfirming(false);
-              setDone(result.summary);
-              router.refresh();
-            })
-          }
-        >
-          {pending ? "Repairing…" : "Confirm"}
-        </Button>
-        <Button type="button" variant="ghost" className="px-2.5 py-1 text-xs" disabled={pending} onClick={() => setConfirming(false)}>
-          Cancel
-        </Button>
-      </div>
-      <FormAlert error={error} />
-    </div>
+    <ConfirmActionButton
+      action={repairReconciliationLineAction}
+      input={{ lineId }}
+      name={`${REPAIR_LABELS[action]}: ${label}`}
+      trigger={`${REPAIR_LABELS[action]}…`}
+      question={`${EXPLAIN[action]} The figures are checked again first.`}
+      confirmLabel="Confirm"
+      pendingLabel="Repairing…"
+      cancelLabel="Cancel"
+      className="min-w-56"
+      onDone={(result) => result.summary}
+    />
   );
 }
