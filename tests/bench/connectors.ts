@@ -28,8 +28,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import v8 from "node:v8";
-import vm from "node:vm";
+import { startMemorySampler, type TMemoryPeaks } from "./memory";
 import pg from "pg";
 import { startEmbeddedPostgres, type TEmbeddedPostgres } from "../../tools/db/embedded-postgres";
 import { applyMigrations } from "../../tools/db/schema-engine";
@@ -52,11 +51,6 @@ FROM api_calls WHERE created_at >= $1 AND created_at < $2`;
 const AGGREGATE_QUERY = `SELECT account AS customer, kind AS meter, sum(units) AS quantity, date_trunc('day', created_at, 'UTC') AS occurred_at
 FROM api_calls WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2, 4`;
 
-/** A full garbage collection before each measurement (the npm script has no --expose-gc), so each memory peak starts from a clean heap. */
-const collectGarbage = (() => {
-  v8.setFlagsFromString("--expose-gc");
-  return vm.runInNewContext("gc") as () => void;
-})();
 
 type TCpuShare = { postgres: number; bench: number; other: number };
 type TMeasured<T> = { value: T; seconds: number; rssBefore: number; peakRss: number; heapBefore: number; peakHeap: number; cpu: TCpuShare };
@@ -346,27 +340,18 @@ async function measureNaive(services: TServices, cpu: ProcessCpuMeter<keyof TCpu
 
 /** Runs `work` from a collected heap, sampling RSS and JS heap every 20 ms and the CPU by group. */
 async function measured<T>(cpu: ProcessCpuMeter<keyof TCpuShare>, work: () => Promise<T>): Promise<TMeasured<T>> {
-  collectGarbage();
-  const before = process.memoryUsage();
-  let peakRss = before.rss;
-  let peakHeap = before.heapUsed;
-  const sample = () => {
-    const memory = process.memoryUsage();
-    peakRss = Math.max(peakRss, memory.rss);
-    peakHeap = Math.max(peakHeap, memory.heapUsed);
-  };
-  const sampler = setInterval(sample, RSS_SAMPLE_MS);
+  const memory = startMemorySampler(RSS_SAMPLE_MS);
   cpu.reset();
   const started = performance.now();
+  let value: T;
+  let peaks: TMemoryPeaks;
   try {
-    const value = await work();
-    const seconds = (performance.now() - started) / 1000;
-    const share = cpu.measure();
-    sample();
-    return { value, seconds, rssBefore: before.rss, peakRss, heapBefore: before.heapUsed, peakHeap, cpu: share };
+    value = await work();
   } finally {
-    clearInterval(sampler);
+    peaks = memory.stop();
   }
+  const seconds = (performance.now() - started) / 1000;
+  return { value, seconds, ...peaks, cpu: cpu.measure() };
 }
 
 /** Postgres (the benchmark's server and its backends, both databases), this process, and everything else. */

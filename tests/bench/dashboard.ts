@@ -28,8 +28,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import v8 from "node:v8";
-import vm from "node:vm";
+import { collectGarbage, startMemorySampler, type TMemoryPeaks } from "./memory";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { TDb } from "../../lib/db";
 import { startEmbeddedPostgres, type TEmbeddedPostgres } from "../../tools/db/embedded-postgres";
@@ -101,11 +100,6 @@ const log = (line: string) => console.log(line);
 const ALERT_SETTLE_MS = 3_600_000;
 /** The CSV download's RSS is sampled this often while it streams. */
 const RSS_SAMPLE_MS = 20;
-/** A full garbage collection (the npm script has no --expose-gc), so the CSV's memory is measured from a clean heap. */
-const collectGarbage = (() => {
-  v8.setFlagsFromString("--expose-gc");
-  return vm.runInNewContext("gc") as () => void;
-})();
 
 /** Everything started, for the cleanup (normal end, error, or Ctrl-C). */
 const running: { postgres?: TEmbeddedPostgres; data?: TDashboardDatabase; bench?: TBenchDatabase; disconnect?: () => Promise<void> } = {};
@@ -467,21 +461,13 @@ async function measureCsv(services: TServices, heavyId: string, drawTypical: () 
   const stream = services.streamUsageEventsCsv;
   if (typeof stream !== "function") return [];
   const download = async (customerId: string, customers: "heavy" | "typical"): Promise<TCsvResult> => {
-    collectGarbage();
-    const before = process.memoryUsage();
-    let peakRss = before.rss;
-    let peakHeap = before.heapUsed;
-    const sample = () => {
-      const memory = process.memoryUsage();
-      peakRss = Math.max(peakRss, memory.rss);
-      peakHeap = Math.max(peakHeap, memory.heapUsed);
-    };
-    const sampler = setInterval(sample, RSS_SAMPLE_MS);
+    const memory = startMemorySampler(RSS_SAMPLE_MS);
     cpu.reset();
     const started = performance.now();
     let bytes = 0;
     let lines = 0;
     let firstByteMs = 0;
+    let peaks: TMemoryPeaks;
     try {
       const csv = await stream({ customerId, period: "current", meter: null }, { audit: { actor: { kind: "SYSTEM" } }, db: services.db });
       const reader = csv.stream.getReader();
@@ -493,11 +479,11 @@ async function measureCsv(services: TServices, heavyId: string, drawTypical: () 
         for (let at = value.indexOf(10); at !== -1; at = value.indexOf(10, at + 1)) lines += 1;
       }
     } finally {
-      clearInterval(sampler);
+      peaks = memory.stop();
     }
     const seconds = (performance.now() - started) / 1000;
     const cpuShare = cpu.measure();
-    sample();
+    const { rssBefore, peakRss, heapBefore, peakHeap } = peaks;
     collectGarbage();
     const result: TCsvResult = {
       customers,
@@ -505,9 +491,9 @@ async function measureCsv(services: TServices, heavyId: string, drawTypical: () 
       bytes,
       seconds,
       firstByteMs,
-      rssBefore: before.rss,
+      rssBefore,
       peakRss,
-      heapBefore: before.heapUsed,
+      heapBefore,
       peakHeap,
       heapAfter: process.memoryUsage().heapUsed,
       cpu: cpuShare,

@@ -21,8 +21,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import v8 from "node:v8";
-import vm from "node:vm";
+import { startMemorySampler, type TMemoryPeaks } from "./memory";
 import { startEmbeddedPostgres, type TEmbeddedPostgres } from "../../tools/db/embedded-postgres";
 import { applyMigrations } from "../../tools/db/schema-engine";
 import { describeMachine } from "./cpu";
@@ -76,10 +75,6 @@ function positive(name: string, fallback: number): number {
 // ---------------------------------------------------------------------------------------------
 
 async function measure(mode: TMode): Promise<TExport> {
-  const collectGarbage = (() => {
-    v8.setFlagsFromString("--expose-gc");
-    return vm.runInNewContext("gc") as () => void;
-  })();
   const customerId = process.env.BENCH_CUSTOMER_ID ?? "";
   const period = { periodStart: new Date(process.env.BENCH_PERIOD_START ?? ""), periodEnd: new Date(process.env.BENCH_PERIOD_END ?? "") };
   const [{ db }, dispute, summary, pages, csv] = await Promise.all([
@@ -92,16 +87,8 @@ async function measure(mode: TMode): Promise<TExport> {
   await db.$queryRaw`SELECT 1`; // the connection, outside the measurement
   const audit = { actor: { kind: "SYSTEM" as const } };
 
-  collectGarbage();
-  const before = process.memoryUsage();
-  let peakRss = before.rss;
-  let peakHeap = before.heapUsed;
-  const sample = () => {
-    const memory = process.memoryUsage();
-    peakRss = Math.max(peakRss, memory.rss);
-    peakHeap = Math.max(peakHeap, memory.heapUsed);
-  };
-  const sampler = setInterval(sample, SAMPLE_MS);
+  const memory = startMemorySampler(SAMPLE_MS);
+  let peaks: TMemoryPeaks;
   const cpuBefore = process.cpuUsage();
   const hash = createHash("sha256");
   let bytes = 0;
@@ -140,10 +127,9 @@ async function measure(mode: TMode): Promise<TExport> {
       countLines(body);
     }
   } finally {
-    clearInterval(sampler);
+    peaks = memory.stop();
   }
   const seconds = (performance.now() - started) / 1000;
-  sample();
   const cpu = process.cpuUsage(cpuBefore);
   let summaryMs: number | null = null;
   if (mode === "streamed") {
@@ -159,11 +145,8 @@ async function measure(mode: TMode): Promise<TExport> {
     seconds,
     firstByteMs,
     sha256: hash.digest("hex"),
-    rssBefore: before.rss,
-    peakRss,
+    ...peaks,
     maxRss: process.resourceUsage().maxRSS * 1024,
-    heapBefore: before.heapUsed,
-    peakHeap,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     rssByQuarter,
     summaryMs,
